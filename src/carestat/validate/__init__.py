@@ -1,0 +1,93 @@
+"""Validation of returns against every DfE rule of their collection year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from carestat import __version__
+from carestat.ingest import PathOrSource, ReturnData, read_903
+from carestat.refdata import LocalAuthority, resolve_la
+from carestat.validate.context import Return
+from carestat.validate.engine import ERROR_COLUMNS, Skipped, run_rules
+from carestat.validate.registry import Rule, all_rules, rule, rules_for
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating one return.
+
+    ``errors`` has exactly the columns ``code, table, row, child, fields, message``: one line
+    per failing record per rule (``table`` and ``row`` empty for return-wide errors).
+    """
+
+    return_name: str
+    year: int
+    la: LocalAuthority | None
+    errors: pl.DataFrame
+    severities: pl.DataFrame = field(repr=False)  # code -> severity, for reports
+    rules_run: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    n_children: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    version: str = __version__
+
+    @property
+    def ok(self) -> bool:
+        return self.errors.height == 0
+
+    def describe_line(self) -> str:
+        who = f"{self.la.name} ({self.la.old_la_code}) " if self.la else ""
+        skipped = f"; {len(self.skipped)} rules skipped (see report)" if self.skipped else ""
+        return (f"{who}{self.return_name.upper()} {self.year - 1}/{str(self.year)[2:]}: "
+                f"{self.n_children} children, {len(self.rules_run)} rules run, "
+                f"{self.errors.height} errors{skipped}")
+
+    def summary(self) -> pl.DataFrame:
+        """Errors by rule: code, message, number of records and of children."""
+        return (
+            self.errors.group_by("code", "message")
+            .agg(records=pl.len(), children=pl.col("child").n_unique())
+            .sort("records", "code", descending=[True, False])
+        )
+
+
+def build_report(r: Return, previous_given: bool = False) -> ValidationReport:
+    result = run_rules(r)
+    errors = result.errors
+    return ValidationReport(
+        return_name=r.spec.return_name, year=r.year, la=r.la,
+        errors=errors.select(ERROR_COLUMNS),
+        severities=errors.select("code", "severity").unique("code"),
+        rules_run=result.rules_run, skipped=result.skipped, notes=r.data.notes,
+        n_children=r.data.n_children, tables={k: v.height for k, v in r.data.tables.items()},
+        seconds=result.seconds,
+    )
+
+
+def validate_903(
+    paths: Sequence[PathOrSource],
+    *,
+    year: int,
+    la: str | None = None,
+    previous: Sequence[PathOrSource] = (),
+    providers: pl.DataFrame | None = None,
+) -> ValidationReport:
+    """Validate an SSDA903 return (CSV set, DfE XML or XLSX) against the rules of ``year``.
+
+    ``la`` (3-digit or ONS code) enables the rules that compare placements with the LA's own
+    area; ``previous`` (the previous year's return) enables the cross-year rules.
+    """
+    authority = resolve_la(la, year) if la else None
+    data = read_903(paths, year, authority)
+    last: ReturnData | None = read_903(previous, year - 1, authority) if previous else None
+    return build_report(Return(data, last, authority, providers))
+
+
+__all__ = ["Return", "Rule", "ValidationReport", "all_rules", "rule", "rules_for", "validate_903"]
