@@ -75,7 +75,8 @@ def generate(
     format: Annotated[str, typer.Option("--format", help="csv, xml or both (SSDA903; CIN is always XML).")] = "csv",
 ) -> None:
     """Generate synthetic SSDA903 and CIN census returns for England's LAs (no real child data)."""
-    from carestat.synth import GenerateOptions, generate as run, parse_las, parse_years
+    from carestat.synth import GenerateOptions, parse_las, parse_years
+    from carestat.synth import generate as run
 
     options = GenerateOptions(out=out, years=parse_years(years), las=parse_las(las), scale=scale,
                               seed=seed, error_rate=error_rate, format=format)

@@ -8,6 +8,7 @@ from carestat.ingest import assemble_903
 from carestat.refdata import resolve_la
 from carestat.spec import spec
 from carestat.validate import Return
+from carestat.validate.providers import providers_from_records
 from carestat.validate.registry import Example, Rule
 
 
@@ -43,7 +44,8 @@ def build_return(rule: Rule, example: Example) -> Return:
             current[name] = _raw(records, spec(rule.return_name, year).table(name), name)
     data = assemble_903(current, spec(rule.return_name, year), la)
     previous = assemble_903(last, spec(rule.return_name, year - 1), la) if last else None
-    return Return(data, previous, la)
+    providers = providers_from_records(example.providers) if example.providers is not None else None
+    return Return(data, previous, la, providers)
 
 
 def expected_failures(example: Example) -> dict[str, set[int]]:

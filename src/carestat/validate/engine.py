@@ -56,10 +56,7 @@ def _as_lazy_parts(rule: Rule, result: RuleResult) -> list[tuple[str | None, pl.
     if result is None:
         return []
     items: Iterable[tuple[str | None, pl.DataFrame | pl.LazyFrame]]
-    if isinstance(result, Mapping):
-        items = result.items()
-    else:
-        items = [(rule.tables[0], result)]
+    items = result.items() if isinstance(result, Mapping) else [(rule.tables[0], result)]
     parts = []
     for table, frame in items:
         lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else frame

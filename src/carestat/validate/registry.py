@@ -33,6 +33,7 @@ class Example:
     tables: Mapping[str, Sequence[Mapping[str, Any]]]
     year: int | None = None
     la: str | None = None
+    providers: Sequence[Mapping[str, Any]] | None = None  # see carestat.validate.providers
     note: str = ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.expr import add_years, age_on, not_in
+from carestat.validate.expr import add_years, age_on
 from carestat.validate.registry import Example, fail, ok, rule
 
 
@@ -73,34 +73,3 @@ def mother_is_male(r: Return) -> pl.DataFrame:
 def mother_under_11(r: Return) -> pl.DataFrame:
     # Under 11 at the start of the collection year.
     return r.header.filter((pl.col("MOTHER") == "1") & (age_on("DOB", r.start) < 11))
-
-
-@rule("358", tables=("Episodes", "Header"), fields=("LS", "DECOM", "DOB"), examples=[
-    Example({
-        "Header": [ok(CHILD="A", DOB="01/01/2010"), fail(CHILD="B", DOB="01/06/2014")],
-        "Episodes": [ok(CHILD="A", LS="J1", DECOM="01/06/2024"), fail(CHILD="B", LS="J2", DECOM="01/06/2024"),
-                     ok(CHILD="B", LS="C2", DECOM="01/05/2024")],
-    }, year=2025),
-])
-def custody_status_under_10(r: Return) -> dict[str, pl.DataFrame]:
-    # LS J1-J3 only for children 10 or over when the episode began (DECOM after 10th birthday).
-    flagged = r.with_dob(r.episodes).filter(
-        pl.col("LS").is_in(["J1", "J2", "J3"]) & (add_years("DOB_H", 10) >= pl.col("DECOM"))
-    )
-    return {"Episodes": flagged, "Header": r.header.filter(pl.col("CHILD").is_in(flagged["CHILD"].implode()))}
-
-
-@rule("131", tables=("OC3",), fields=("IN_TOUCH",), examples=[
-    Example({"OC3": [ok(IN_TOUCH="YES"), ok(IN_TOUCH="rhom"), fail(IN_TOUCH="MAYBE"), fail(IN_TOUCH=None)]}),
-])
-def in_touch_code_valid(r: Return) -> pl.DataFrame:
-    return r.oc3.filter(~pl.col("IN_TOUCH").is_in(r.codes("OC3", "IN_TOUCH")).fill_null(False))
-
-
-@rule("178", tables=("Episodes",), fields=("PLACE_PROVIDER", "PLACE"), examples=[
-    Example({"Episodes": [ok(PLACE="U1", PLACE_PROVIDER="PR1"), fail(PLACE="U1", PLACE_PROVIDER="PR9"),
-                          ok(PLACE="T0", PLACE_PROVIDER=None), ok(PLACE="U1", PLACE_PROVIDER=None)]}),
-])
-def provider_code_valid(r: Return) -> pl.DataFrame:
-    # Blank is checked by 526; here only a supplied code must be valid.
-    return r.episodes.filter(not_in("PLACE_PROVIDER", r.spec.codes("Episodes", "PLACE_PROVIDER")))
