@@ -23,9 +23,11 @@ def blank_to_null(expr: pl.Expr) -> pl.Expr:
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """dd/mm/yyyy, or ISO yyyy-mm-dd (optionally with a time, as spreadsheets give)."""
     text = blank_to_null(expr)
+    # A four-digit year is required: "01-01-24" must not read as the year 24.
     return pl.coalesce(
-        text.str.to_date("%d/%m/%Y", strict=False),
-        text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+        pl.when(text.str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")).then(text.str.to_date("%d/%m/%Y", strict=False)),
+        pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T].*)?$")).then(
+            text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)),
     )
 
 

@@ -42,6 +42,7 @@ class LocalAuthority:
     valid_from: dt.date | None
     valid_to: dt.date | None
     population_0_17: int | None
+    ofsted_urn: str | None = None
 
     def exists_in(self, year: int) -> bool:
         """Whether the LA made returns for collection year ``year`` (1 April year-1 to 31 March)."""
@@ -62,7 +63,8 @@ def local_authorities() -> pl.DataFrame:
 def _all_las() -> tuple[LocalAuthority, ...]:
     return tuple(
         LocalAuthority(r["old_la_code"], r["new_la_code"], r["name"], r["region_code"],
-                       r["region_name"], r["valid_from"], r["valid_to"], r["population_0_17"])
+                       r["region_name"], r["valid_from"], r["valid_to"], r["population_0_17"],
+                       None if r["ofsted_urn"] is None else str(r["ofsted_urn"]))
         for r in local_authorities().iter_rows(named=True)
     )
 

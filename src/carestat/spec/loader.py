@@ -85,6 +85,8 @@ def _apply_amendments(codes: dict[CodeKey, dict[str, Any]], amendments: list[dic
                     # A wildcard narrows a field's codes to the years the field was collected.
                     c["first"] = max(c["first"], first) if first is not None else c["first"]
                     c["last"] = min(c["last"], last) if last is not None else c["last"]
+        elif a["action"] == "remove":
+            codes.pop((a["table"], a["field"], a["code"].upper()), None)
         elif a["action"] in ("set", "add"):
             key = (a["table"], a["field"], a["code"].upper())
             entry = codes.setdefault(key, {"description": "", "coverage_to": last})

@@ -151,7 +151,8 @@ class Return:
         during = (pl.col("DECOM") <= self.end) & ((pl.col("DEC") >= self.start) | pl.col("DEC").is_null())
         breaks = (
             ((pl.col("RNE") == "S") & (pl.col("DECOM") > self.start) & (pl.col("DECOM") <= self.end))
-            | ((pl.col("REC") != "X1") & (pl.col("DEC") >= self.start) & (pl.col("DEC") < self.end))
+            # A blank REC on an ended episode counts as leaving care, as in the DfE's definition.
+            | (pl.col("REC").ne_missing("X1") & (pl.col("DEC") >= self.start) & (pl.col("DEC") < self.end))
             | (pl.col("LS").is_in(["V3", "V4"]) & during)
         )
         flags = e.group_by("CHILD").agg(during=during.any(), broken=breaks.fill_null(False).any())
@@ -161,9 +162,12 @@ class Return:
 def sequence_episodes(episodes: pl.DataFrame) -> pl.DataFrame:
     ordered = episodes.sort("CHILD", "DECOM", "_row", nulls_last=True)
     fields = [f for f in _NEIGHBOUR_FIELDS if f in ordered.columns]
+    # Whole-frame shifts masked at child boundaries: far faster than .over("CHILD") per column.
+    same_prev = pl.col("CHILD") == pl.col("CHILD").shift(1)
+    same_next = pl.col("CHILD") == pl.col("CHILD").shift(-1)
     return ordered.with_columns(
-        *[pl.col(f).shift(1).over("CHILD").alias(f"prev_{f.lstrip('_')}") for f in fields],
-        *[pl.col(f).shift(-1).over("CHILD").alias(f"next_{f.lstrip('_')}") for f in fields],
+        *[pl.when(same_prev).then(pl.col(f).shift(1)).alias(f"prev_{f.lstrip('_')}") for f in fields],
+        *[pl.when(same_next).then(pl.col(f).shift(-1)).alias(f"next_{f.lstrip('_')}") for f in fields],
         _seq=pl.int_range(1, pl.len() + 1).over("CHILD"),
         _n=pl.len().over("CHILD"),
     )

@@ -10,6 +10,7 @@ The DfE message for each year comes from the vendored rule texts, never from cod
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,5 +138,8 @@ def _load(return_name: str) -> None:
 
     package = "carestat.validate.rules903" if return_name == "ssda903" else "carestat.validate.rulescin"
     module = importlib.import_module(package)
+    # Developers working on one family can load only its modules: CARESTAT_RULE_MODULES=oc2,oc3
+    only = {m.strip() for m in os.environ.get("CARESTAT_RULE_MODULES", "").split(",") if m.strip()}
     for info in pkgutil.iter_modules(module.__path__):
-        importlib.import_module(f"{package}.{info.name}")
+        if not only or info.name in only:
+            importlib.import_module(f"{package}.{info.name}")

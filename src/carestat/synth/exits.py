@@ -1,0 +1,108 @@
+"""Why each period of care ended (REC), and children who came back into care (re-entry)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from carestat.synth.population import Children, Periods, add_years_days
+
+# (code, weight) by route; the ages each code allows follow the DfE rules (E5/E6 from 16,
+# E7 from 16, E17 only at 18, no adoption or SGO at 18).
+AT_18 = [("E5", 35), ("E6", 10), ("E17", 25), ("E8", 20), ("E13", 5), ("E7", 5)]
+UASC_EARLY = [("E15", 20), ("E16", 10), ("E3", 30), ("E8", 30), ("E13", 10)]
+PERMANENCE = [("E11", 28), ("E12", 12), ("E45", 14), ("E46", 4), ("E47", 14), ("E48", 3), ("E41", 5),
+              ("E4A", 18), ("E4B", 2)]
+SHORT = [("E4A", 62), ("E4B", 6), ("E13", 8), ("E47", 5), ("E48", 3), ("E41", 3), ("E8", 6), ("E3", 2),
+         ("E9", 2), ("E14", 2), ("E2", 0.3), ("E7", 1)]
+ADOPTED = ("E11", "E12")
+RETURNED_HOME = ("E4A", "E4B", "E13")
+
+
+def _draw(options: list[tuple[str, float]], n: int, rng: np.random.Generator) -> np.ndarray:
+    codes = np.array([c for c, _ in options])
+    weights = np.array([w for _, w in options], dtype=float)
+    return codes[rng.choice(len(codes), n, p=weights / weights.sum())]
+
+
+def assign_exits(periods: Periods, children: Children, rng: np.random.Generator) -> np.ndarray:
+    """REC of each period's last episode ('' while the period is open)."""
+    n = len(periods)
+    rec = np.full(n, "", dtype=object)
+    ended = np.ones(n, dtype=bool)  # every period ends some day; REC is used once it has
+    end_age = (periods.end - children.dob[periods.child]) / 365.25
+    length = periods.end - periods.start
+    at18 = ended & periods.capped
+    rec[at18] = _draw(AT_18, int(at18.sum()), rng)
+    uasc = ended & ~periods.capped & periods.uasc
+    rec[uasc] = _draw(UASC_EARLY, int(uasc.sum()), rng)
+    perm = ended & ~periods.capped & ~periods.uasc & (periods.entry_age < 5) & (length >= 450)
+    rec[perm] = _draw(PERMANENCE, int(perm.sum()), rng)
+    short = ended & ~at18 & ~uasc & ~perm
+    rec[short] = _draw(SHORT, int(short.sum()), rng)
+    # Codes the child is too young for become a return home.
+    too_young = ((np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16))
+                 | (np.isin(rec, ["E9", "E14"]) & (end_age < 10)))
+    rec[too_young] = "E4A"
+    # Adoption needs time for decision, placement order, match and placement, and rarely takes
+    # more than four years; longer permanence cases end in special guardianship instead.
+    rec[np.isin(rec, ADOPTED) & (length < 450)] = "E4A"
+    rec[np.isin(rec, ADOPTED) & (length > 1460)] = "E47"
+    return rec
+
+
+def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: np.random.Generator,
+                   share: float = 0.25) -> tuple[Periods, Children, np.ndarray]:
+    """Make some later periods the same child as an earlier one who went home.
+
+    A period that ended with a return home (child under 16) may be followed, 1 to 24 months later,
+    by another period of a child of the same age; the two become one child. Start and end dates
+    are kept, so the calibrated counts do not move.
+    """
+    n = len(periods)
+    if n == 0:
+        return periods, children, rec
+    dob = children.dob[periods.child].copy()
+    end_age = (periods.end - dob) // 365
+    candidate = np.isin(rec, RETURNED_HOME) & (end_age < 16) & ~periods.uasc & (rng.random(n) < share)
+    gap = rng.integers(30, 730, n)
+    want_start = periods.end + gap
+    want_age = (want_start - dob) // 365
+    cands = pl.DataFrame({"src": np.nonzero(candidate)[0], "age": want_age[candidate],
+                          "month": want_start[candidate] // 30})
+    later = ~periods.uasc & (periods.entry_age >= 1)
+    targets = pl.DataFrame({"dst": np.nonzero(later)[0], "age": periods.entry_age[later],
+                            "month": periods.start[later] // 30})
+    rank = pl.int_range(pl.len()).over("age", "month")
+    cands = cands.with_columns(r=rank)
+    targets = targets.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(2**31))).with_columns(r=rank)
+    pairs = cands.join(targets, on=["age", "month", "r"], how="inner")
+    src, dst = pairs["src"].to_numpy(), pairs["dst"].to_numpy()
+    ok = periods.start[dst] > periods.end[src]
+    src, dst = src[ok], dst[ok]
+    # A period can be linked from only one earlier period; follow chains to the first child.
+    parent = np.arange(n)
+    _, first = np.unique(dst, return_index=True)
+    parent[dst[first]] = src[first]
+    for _ in range(20):
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    child = periods.child[parent]
+    new_dob = children.dob[child]
+    eighteenth = add_years_days(new_dob, 18)
+    end = np.minimum(periods.end, eighteenth)
+    capped = end == eighteenth
+    entry_age = (periods.start - new_dob) // 365
+    linked = Periods(child, periods.start, end, entry_age, capped, periods.uasc)
+    rec = rec.copy()
+    newly_capped = capped & ~periods.capped
+    rec[newly_capped] = _draw(AT_18, int(newly_capped.sum()), rng)
+    # A period that no longer reaches the 18th birthday cannot end for reasons of age.
+    no_longer = ~capped & periods.capped
+    rec[no_longer] = _draw(SHORT, int(no_longer.sum()), rng)
+    end_age = (end - new_dob) / 365.25
+    rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E4A"
+    rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E4A"
+    return linked, children, rec

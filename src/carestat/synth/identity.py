@@ -1,0 +1,59 @@
+"""Who the children are: identifiers, sex, ethnicity, UPN and motherhood (all synthetic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carestat.synth.population import Children, Periods, add_years_days
+
+_ETHNIC = {"WBRI": 63, "WIRI": 0.5, "WOTH": 5, "WIRT": 0.3, "WROM": 0.6, "MWBC": 3.5, "MWBA": 1.2,
+           "MWAS": 1.5, "MOTH": 4, "AIND": 0.7, "APKN": 1.2, "ABAN": 0.6, "AOTH": 1.5, "BCRB": 1.5,
+           "BAFR": 3.5, "BOTH": 1.5, "CHNE": 0.1, "OOTH": 4, "REFU": 0.2, "NOBT": 0.3}
+_UASC_ETHNIC = {"AOTH": 28, "BAFR": 34, "OOTH": 28, "WOTH": 6, "BOTH": 4}
+_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_check_letter(digits: np.ndarray) -> np.ndarray:
+    """DfE UPN check letter for 12-digit strings: sum of digit x weight (2..13) mod 23."""
+    values = np.array([[int(c) for c in d] for d in digits]) if len(digits) else np.zeros((0, 12), int)
+    total = (values * np.arange(2, 14)).sum(axis=1) % 23
+    return np.array(list(_UPN_LETTERS))[total]
+
+
+@dataclass
+class Identity:
+    child_id: np.ndarray  # CHILD, unique within the LA
+    ethnic: np.ndarray
+    upn: np.ndarray  # the UPN the child gets when starting school
+    mother_date: np.ndarray  # day the child's first child was born, or -1
+
+
+def make_identity(unit: str, periods: Periods, children: Children, rng: np.random.Generator) -> Identity:
+    n = len(children)
+    serial = np.arange(1, n + 1)
+    child_id = np.char.add(unit, np.char.zfill(serial.astype(str), 6))
+    codes = np.array(list(_ETHNIC))
+    w = np.array(list(_ETHNIC.values()))
+    ethnic = codes[rng.choice(len(codes), n, p=w / w.sum())]
+    ucodes = np.array(list(_UASC_ETHNIC))
+    uw = np.array(list(_UASC_ETHNIC.values()))
+    ethnic = np.where(children.uasc, ucodes[rng.choice(len(ucodes), n, p=uw / uw.sum())], ethnic)
+    # UPN: check letter + LA number + establishment + year + serial (unique in the LA).
+    school = 1000 + (serial // 1000) % 9000  # with the serial's last 3 digits: unique in the LA
+    year = (children.dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
+    digits = np.char.add(np.char.add(np.char.add(unit, school.astype(str)), np.char.zfill(year.astype(str), 2)),
+                         np.char.zfill((serial % 1000).astype(str), 3))
+    upn = np.char.add(upn_check_letter(digits), digits)
+    # Motherhood: a few girls in care in their mid-teens have a child before they leave care.
+    last_end = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_end, periods.child, periods.end)
+    first_start = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_start, periods.child, periods.start)
+    fifteenth = add_years_days(children.dob, 15)
+    window_start = np.maximum(fifteenth, first_start)
+    eligible = (children.sex == 1) & (last_end > window_start + 60) & (rng.random(n) < 0.04)
+    span = np.maximum(last_end - window_start - 30, 1)
+    mother_date = np.where(eligible, window_start + (rng.random(n) * span).astype(np.int64), -1)
+    return Identity(child_id, ethnic, upn, mother_date)

@@ -1,0 +1,155 @@
+"""Simulate one LA's children and their periods of care, calibrated to its published figures.
+
+Dates are day numbers (days since 1970-01-01, int32) until the tables are built. Each period of
+care gets a start date, the child's age and UASC status, and a duration drawn from an age-
+dependent lognormal scaled by a factor per start year. The factors are found by bisection, year
+by year, so that the number of children looked after on 31 March matches the published figure
+(no period outlives the child's 18th birthday). Some children who went home come back into
+care later: their later period is linked to the earlier child (re-entry).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+EPOCH = dt.date(1970, 1, 1)
+
+# Non-UASC age at entry (years 0..17) and duration medians (years) by age band.
+_AGE_WEIGHTS = np.array([23, 5, 4, 4, 4, 3.6, 3.6, 3.6, 3.6, 3.6, 5, 5.3, 5.8, 6.3, 6.6, 6.0, 5.5, 4.5])
+_UASC_AGE_WEIGHTS = np.array([0] * 12 + [1, 2, 5, 18, 40, 34], dtype=float)
+_BANDS = np.array([0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4])
+_MEDIAN_YEARS = np.array([1.5, 1.2, 1.0, 0.7, 0.45])
+_SIGMA = np.array([0.8, 1.0, 1.3, 1.5, 1.0])
+
+
+def day(d: dt.date) -> int:
+    return (d - EPOCH).days
+
+
+def year_end(year: int) -> int:
+    """31 March of a collection year, as a day number."""
+    return day(dt.date(year, 3, 31))
+
+
+def add_years_days(dob: np.ndarray, years: int) -> np.ndarray:
+    """Day numbers of birthdays ``years`` after ``dob`` (29 February -> 28 February)."""
+    dates = np.asarray(dob, dtype="int64").astype("datetime64[D]")
+    months = dates.astype("datetime64[M]")
+    day_in_month = (dates - months.astype("datetime64[D]")).astype("int64")
+    target = months + np.timedelta64(12 * years, "M")
+    last_day = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    out = np.minimum(target.astype("datetime64[D]") + day_in_month, last_day)
+    return out.astype("int64")
+
+
+@dataclass
+class Periods:
+    """Columnar periods of care of one simulated LA (one element per period)."""
+
+    child: np.ndarray  # child index within the unit
+    start: np.ndarray  # day number
+    end: np.ndarray  # day number (may lie after the last simulated year: still open then)
+    entry_age: np.ndarray  # whole years at start
+    capped: np.ndarray  # ended on the 18th birthday
+    uasc: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+@dataclass
+class Children:
+    dob: np.ndarray
+    sex: np.ndarray  # 0 male, 1 female
+    uasc: np.ndarray  # bool: arrived as an unaccompanied asylum-seeking child
+
+    def __len__(self) -> int:
+        return len(self.dob)
+
+
+def _starts_per_year(targets: pl.DataFrame, scale: float, rng: np.random.Generator) -> dict[int, int]:
+    out = {}
+    for year, starts in targets.select("year", "starts").iter_rows():
+        expected = max(float(starts or 0), 0.0) * scale
+        out[year] = int(rng.poisson(expected)) if expected > 0 else 0
+    return out
+
+
+def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generator) -> tuple[Periods, Children]:
+    """Periods of care from the first to the last year of ``targets`` (one row per year)."""
+    years = targets["year"].to_list()
+    n_by_year = _starts_per_year(targets, scale, rng)
+    uasc_share = {y: min(max((p or 0) / 100, 0.0), 0.6) for y, p in
+                  targets.select("year", "uasc_start_pct").iter_rows()}
+    starts, ages, uasc, start_years = [], [], [], []
+    for year in years:
+        n = n_by_year[year]
+        if n == 0:
+            continue
+        first = day(dt.date(year - 1, 4, 1))
+        starts.append(first + rng.integers(0, year_end(year) - first + 1, n))
+        is_uasc = rng.random(n) < uasc_share[year]
+        age = np.where(is_uasc, rng.choice(18, n, p=_UASC_AGE_WEIGHTS / _UASC_AGE_WEIGHTS.sum()),
+                       rng.choice(18, n, p=_AGE_WEIGHTS / _AGE_WEIGHTS.sum()))
+        ages.append(age)
+        uasc.append(is_uasc)
+        start_years.append(np.full(n, year))
+    if not starts:
+        empty = np.array([], dtype=np.int64)
+        return (Periods(empty, empty, empty, empty, empty.astype(bool), empty.astype(bool)),
+                Children(empty, empty, empty.astype(bool)))
+    start = np.concatenate(starts).astype(np.int64)
+    entry_age = np.concatenate(ages).astype(np.int64)
+    is_uasc = np.concatenate(uasc)
+    start_year = np.concatenate(start_years)
+    # Date of birth: a random day in the year of age at entry.
+    dob = start - entry_age * 365 - rng.integers(0, 365, len(start)) - (entry_age // 4)
+    dob = np.minimum(dob, start - 1)
+    eighteenth = add_years_days(dob, 18)
+    # UASC children stay until 18 unless age assessment or return; others by age band.
+    band = _BANDS[entry_age]
+    base_days = np.exp(rng.normal(np.log(_MEDIAN_YEARS[band] * 365.25), _SIGMA[band]))
+    base_days = np.where(is_uasc, np.exp(rng.normal(np.log(4 * 365.25), 0.4, len(start))), base_days)
+    factors = _calibrate(targets, scale, start, start_year, base_days, eighteenth)
+    length = np.maximum(np.round(base_days * factors[np.searchsorted(years, start_year)]), 1).astype(np.int64)
+    end = start + length
+    capped = end >= eighteenth
+    end = np.where(capped, eighteenth, end)
+    sex = np.where(is_uasc, (rng.random(len(start)) < 0.08).astype(int), (rng.random(len(start)) < 0.45).astype(int))
+    order = np.lexsort((entry_age, start))
+    periods = Periods(np.arange(len(start)), start[order], end[order], entry_age[order], capped[order],
+                      is_uasc[order])
+    children = Children(dob[order], sex[order], is_uasc[order])
+    return periods, children
+
+
+def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_year: np.ndarray,
+               base_days: np.ndarray, eighteenth: np.ndarray) -> np.ndarray:
+    """One duration factor per start year so that each 31 March's count matches its target."""
+    years = targets["year"].to_list()
+    stock_target = {y: float(s or 0) for y, s in targets.select("year", "stock").iter_rows()}
+    factors = np.ones(len(years))
+    fixed_end = np.full(len(start), -1, dtype=np.int64)  # ends of periods already calibrated
+    for i, year in enumerate(years):
+        mine = start_year == year
+        cutoff = year_end(year)
+        earlier = start_year < year
+        open_before = int(np.count_nonzero(earlier & (fixed_end > cutoff)))
+        target = stock_target[year] * scale
+        lo, hi = np.log(0.05), np.log(25.0)
+        s, b, e18 = start[mine], base_days[mine], eighteenth[mine]
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            ends = np.minimum(s + np.maximum(np.round(b * np.exp(mid)), 1), e18)
+            produced = open_before + int(np.count_nonzero(ends > cutoff))
+            if produced < target:
+                lo = mid
+            else:
+                hi = mid
+        factors[i] = np.exp((lo + hi) / 2)
+        fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * factors[i]), 1), e18)
+    return factors

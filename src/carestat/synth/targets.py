@@ -1,0 +1,170 @@
+"""Calibration targets: the published figures each simulated LA and year should reproduce.
+
+The generator simulates today's 153 LAs ("units"). For years before a reorganisation, a unit's
+target is its share of its predecessor's published figure, and its children are reported in
+the predecessor's return (Northamptonshire 928 before 2021/22, Cumbria 909 before 2023/24,
+Dorset 835 and Bournemouth 837/Poole 836 before 2019/20). Years after the last published year
+repeat it; years before the first go back along the national time series.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from carestat import refdata
+from carestat.refdata import LocalAuthority
+
+# unit -> (predecessor old_la_code(s), first collection year the unit itself reports)
+PREDECESSORS: dict[str, tuple[tuple[str, ...], int]] = {
+    "838": (("835",), 2020),
+    "839": (("836", "837"), 2020),
+    "940": (("928",), 2022),
+    "941": (("928",), 2022),
+    "942": (("909",), 2024),
+    "943": (("909",), 2024),
+}
+
+# Indicators used as targets, by the name the generator uses.
+LA_INDICATORS = {
+    "stock": "cla_count_31mar",
+    "starts": "cla_starts_count",
+    "ceased": "cla_ceased_count",
+    "uasc_stock": "cla_uasc_count_31mar",
+    "uasc_start_pct": "cla_starts_uasc_pct",
+    "three_plus_pct": "cla_3plus_placements_pct",
+    "stability_pct": "cla_long_term_stability_pct",
+    "missing_pct": "cla_missing_pct",
+    "away_pct": "cla_away_without_authorisation_pct",
+    "dist20_pct": "cla_placed_20miles_outside_la_pct",
+    "foster_pct": "cla_placement_foster_pct",
+    "homes_pct": "cla_placement_secure_and_childrens_homes_pct",
+    "independent_pct": "cla_placement_independent_semi_independent_pct",
+    "parents_pct": "cla_placement_with_parents_pct",
+    "adopted": "cla_adopted_count",
+    "sgo": "cla_ceased_sgo_count",
+    "leavers_eet_pct": "care_leavers_19_21_eet_pct",
+    "leavers_suitable_pct": "care_leavers_19_21_suitable_accommodation_pct",
+    "leavers_not_in_touch_pct": "care_leavers_19_21_not_in_touch_pct",
+    "health_assessment_pct": "cla_12m_health_assessment_pct",
+    "sdq_average": "cla_sdq_average_score",
+    "referrals": "referrals_count",
+    "rereferral_pct": "rereferrals_12m_pct",
+    "assessments_45_pct": "assessments_within_45_days_pct",
+    "cin_31mar": "cin_count_31mar",
+    "cpp_31mar": "cpp_count_31mar",
+    "cpp_starts": "cpp_starts_count",
+    "s47_rate": "s47_rate_per_10k",
+}
+COUNTS = ("stock", "starts", "ceased", "uasc_stock", "adopted", "sgo", "referrals", "cin_31mar",
+          "cpp_31mar", "cpp_starts")
+
+
+def reporting_la(unit: LocalAuthority, year: int) -> str:
+    """The 3-digit code whose return holds a unit's children in a collection year."""
+    before = PREDECESSORS.get(unit.old_la_code)
+    if before and year < before[1]:
+        return before[0][0]
+    return unit.old_la_code
+
+
+@cache
+def _published() -> pl.DataFrame:
+    ids = {v: k for k, v in LA_INDICATORS.items()}
+    la = (refdata.published_la_indicators()
+          .filter(pl.col("indicator_id").is_in(list(ids)))
+          .with_columns(name=pl.col("indicator_id").replace_strict(ids))
+          .group_by("old_la_code", "year", "name").agg(pl.col("value").first()))
+    return la.pivot(on="name", index=["old_la_code", "year"], values="value", aggregate_function="first")
+
+
+@cache
+def _national() -> pl.DataFrame:
+    ids = {v: k for k, v in LA_INDICATORS.items()}
+    nat = (refdata.published_national_figures()
+           .filter(pl.col("indicator_id").is_in(list(ids)))
+           .with_columns(name=pl.col("indicator_id").replace_strict(ids))
+           .group_by("year", "name").agg(pl.col("value").first()))
+    return nat.pivot(on="name", index="year", values="value", aggregate_function="first").sort("year")
+
+
+def national_series(name: str) -> dict[int, float]:
+    frame = _national()
+    if name not in frame.columns:
+        return {}
+    return {int(y): float(v) for y, v in frame.select("year", name).drop_nulls().iter_rows()}
+
+
+def _unit_share(unit: LocalAuthority) -> float:
+    """A successor's share of its predecessors' combined figures, from its first own year."""
+    before = PREDECESSORS.get(unit.old_la_code)
+    if not before:
+        return 1.0
+    predecessors, first_own = before
+    siblings = [u for u, (p, _) in PREDECESSORS.items() if p == predecessors]
+    pub = _published().filter(pl.col("year") == first_own)
+    stock = {r["old_la_code"]: r["stock"] for r in pub.select("old_la_code", "stock").iter_rows(named=True)}
+    total = sum(stock.get(s) or 0 for s in siblings)
+    return (stock.get(unit.old_la_code) or 0) / total if total else 1 / len(siblings)
+
+
+def unit_targets(unit: LocalAuthority, years: range) -> pl.DataFrame:
+    """One row per year for a simulated LA: every target, filled for every year in ``years``."""
+    pub = _published()
+    own = pub.filter(pl.col("old_la_code") == unit.old_la_code)
+    before = PREDECESSORS.get(unit.old_la_code)
+    if before:
+        predecessors, first_own = before
+        share = _unit_share(unit)
+        pred = (pub.filter(pl.col("old_la_code").is_in(list(predecessors)), pl.col("year") < first_own)
+                .group_by("year").agg([
+                    pl.when(pl.col(c).is_null().all()).then(None)
+                    .otherwise(pl.col(c).sum() if c in COUNTS else pl.col(c).mean()).alias(c)
+                    for c in pub.columns if c not in ("old_la_code", "year")]))
+        pred = pred.with_columns([(pl.col(c) * share) for c in COUNTS if c in pred.columns])
+        # The unit's own published figures win where both exist (LAIT back-casts some years).
+        pred = pred.filter(~pl.col("year").is_in(own["year"].implode()))
+        own = pl.concat([own.drop("old_la_code"), pred.select(own.drop("old_la_code").columns)],
+                        how="vertical_relaxed")
+    else:
+        own = own.drop("old_la_code")
+    frame = pl.DataFrame({"year": list(years)}).join(own, on="year", how="left").sort("year")
+    for name in LA_INDICATORS:
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+    national = _national()
+    # Counts before the first published year follow the national series; rates carry backwards.
+    filled = []
+    for name in LA_INDICATORS:
+        series = frame[name].to_list()
+        known = [(y, v) for y, v in zip(frame["year"], series, strict=True) if v is not None]
+        nat = dict(national.select("year", name).drop_nulls().iter_rows()) if name in national.columns else {}
+        out = []
+        for y, v in zip(frame["year"], series, strict=True):
+            if v is not None:
+                out.append(float(v))
+                continue
+            if not known:
+                out.append(None)
+                continue
+            (ky, kv) = min(known, key=lambda kyv: (abs(kyv[0] - y), kyv[0]))
+            if name in COUNTS and nat.get(y) and nat.get(ky):
+                out.append(float(kv) * nat[y] / nat[ky])
+            else:
+                out.append(float(kv))
+        filled.append(pl.Series(name, out, dtype=pl.Float64))
+    return frame.select("year").with_columns(filled).with_columns(
+        unit=pl.lit(unit.old_la_code),
+        reporting_la=pl.Series([reporting_la(unit, y) for y in years]),
+    )
+
+
+def all_targets(units: tuple[LocalAuthority, ...], years: range) -> pl.DataFrame:
+    return pl.concat([unit_targets(u, years) for u in units], how="vertical_relaxed")
+
+
+def published_for_reporting(las_years: list[tuple[str, int]]) -> pl.DataFrame:
+    """Published values for (reporting LA, year) pairs, for the calibration report."""
+    keys = pl.DataFrame(las_years, schema={"old_la_code": pl.Utf8, "year": pl.Int64}, orient="row")
+    return keys.join(_published(), on=["old_la_code", "year"], how="left")
