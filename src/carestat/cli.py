@@ -95,12 +95,15 @@ def validate_903_command(
     report: Annotated[Path | None, typer.Option(help="Also write an HTML report for the data team.")] = None,
     xlsx: Annotated[Path | None, typer.Option(help="Also write an XLSX workbook of the errors.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
+    providers: Annotated[Path | None, typer.Option(help="Ofsted provider list CSV (enables the URN rules).")] = None,
 ) -> None:
     """Validate an SSDA903 return: exit 0 when validation ran (whatever it found), 2 if it could not."""
     from carestat.validate import validate_903
     from carestat.validate.output import write_outputs
+    from carestat.validate.providers import read_providers
 
-    result = validate_903(files, year=year, la=la, previous=previous or ())
+    provider_list = read_providers(providers) if providers else None
+    result = validate_903(files, year=year, la=la, previous=previous or (), providers=provider_list)
     write_outputs(result, errors=errors, html=report, xlsx=xlsx, json_path=json_out)
     typer.echo(result.describe_line(), err=False)
 

@@ -155,7 +155,13 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     # Foster placements made after a year in care are often long-term (U1/U4).
     long_term = (in_care > 365) & (rng.random(len(pe)) < 0.5)
     chosen = np.where(long_term & (chosen == "U6"), "U4", np.where(long_term & (chosen == "U3"), "U1", chosen))
-    pe = pe.with_columns(place=pl.Series(chosen.astype(str)), carer=pl.int_range(pl.len()))
+    # A child already placed at home is not "moved" home again (rule 435): the move goes to
+    # a foster placement instead, and a planned return home that is already true is dropped.
+    pe = pe.with_columns(place=pl.Series(chosen.astype(str)))
+    again_home = (pl.col("place") == "P1") & (pl.col("place").shift(1).over("period") == "P1")
+    pe = (pe.filter((~(again_home & (pl.col("forced") == "P1"))).fill_null(True))
+          .with_columns(place=pl.when(again_home.fill_null(False)).then(pl.lit("U6")).otherwise(pl.col("place")))
+          .with_columns(carer=pl.int_range(pl.len())))
     pe = _fix_adoption_and_sgo(pe, rec, rng)
     pe = _long_term_same_carer(pe, end, rng)
     adoption = pl.DataFrame({"period": a, "decision": decision, "placement_order": order, "match": match,

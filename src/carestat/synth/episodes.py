@@ -118,7 +118,6 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
             sector[j] = chosen_from["sector"].to_numpy()[k]
             owner = chosen_from["old_la_code"].to_numpy()[k]
             code = chosen_from["provider_code"].to_numpy()[k]
-            code = np.where((code == "PR3") & np.isin(place[j], ["K1", "K2"]), "PR4", code)  # rule 529
             prov[j] = np.where((code == "PR1") & (owner != unit), "PR2", code)
 
     relative = np.isin(place, ["U1", "U2", "U3"])
@@ -157,19 +156,45 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     return _home_postcodes(ep, unit, home, uasc, geo, rng)
 
 
+_FIXED_ADDRESS = ("K1", "K2", "S1", "R3", "H5", "K3")  # the provider's premises, not a carer's home
+
+
 def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.Generator) -> pl.DataFrame:
-    """A move to a new carer must show in the data (rule 435): when type, provider, URN and
-    postcode sector all match the previous placement, give the new carer another sector."""
+    """A move to a new carer must show in the data (rule 435). When type, provider, URN and
+    postcode sector all match the previous placement, a carer gets another address; a home or
+    other premises is swapped for the next one of its kind."""
+    book = providers().select("urn", "pool", "old_la_code", "sector", "provider_code")
+    # The next provider of the same kind in the same LA, or nationally where the LA has one.
+    nxt = book.sort("pool", "old_la_code", "urn").with_columns(
+        local=pl.col("urn").shift(-1).over("pool", "old_la_code")
+        .fill_null(pl.col("urn").first().over("pool", "old_la_code")),
+        national=pl.col("urn").shift(-1).over("pool").fill_null(pl.col("urn").first().over("pool")),
+    ).with_columns(next_urn=pl.when(pl.col("local") != pl.col("urn")).then("local").otherwise("national"))
     for _ in range(4):
+        # H5 is reported as K3 from 2024/25, so the two count as the same type here.
+        ep = ep.with_columns(_type=pl.col("PLACE").replace({"H5": "K3"}))
         same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1).over("period"))
-                                  for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST")])
-        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same)["carer"].unique()
+                                  for c in ("_type", "PLACE_PROVIDER", "URN", "PL_POST")])
+        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE", "URN").unique()
         if clash.is_empty():
             break
-        fresh = pl.DataFrame({"carer": clash, "new_post": geo.sample(unit, clash.len(), rng)})
+        premises = clash.filter(pl.col("PLACE").is_in(_FIXED_ADDRESS)).join(
+            nxt.select(pl.col("urn").alias("URN"), "next_urn"), on="URN", how="left").join(
+            book.select(pl.col("urn").alias("next_urn"), pl.col("sector").alias("new_post"),
+                        pl.col("old_la_code").alias("owner"), "provider_code"), on="next_urn", how="left")
+        homes = clash.filter(~pl.col("PLACE").is_in(_FIXED_ADDRESS)).select("carer")
+        fresh = pl.concat([
+            homes.with_columns(new_post=pl.Series(geo.sample(unit, homes.height, rng), dtype=pl.Utf8),
+                               new_urn=pl.lit(None, pl.Utf8), new_provider=pl.lit(None, pl.Utf8)),
+            premises.select("carer", "new_post", new_urn="next_urn", new_provider=pl.when(
+                (pl.col("provider_code") == "PR1") & (pl.col("owner") != unit)).then(pl.lit("PR2"))
+                .otherwise(pl.col("provider_code"))),
+        ])
         ep = ep.join(fresh, on="carer", how="left").with_columns(
-            PL_POST=pl.coalesce("new_post", "PL_POST")).drop("new_post")
-    return ep
+            PL_POST=pl.coalesce("new_post", "PL_POST"), URN=pl.coalesce("new_urn", "URN"),
+            PLACE_PROVIDER=pl.coalesce("new_provider", "PLACE_PROVIDER"),
+        ).drop("new_post", "new_urn", "new_provider")
+    return ep.drop("_type", strict=False)
 
 
 def _home_postcodes(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarray, geo: Geography,

@@ -54,6 +54,6 @@ def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int) 
     return History(
         unit=unit, periods=periods, children=children, identity=identity, rec=rec, careers=careers,
         episodes=episodes, reviews=reviews(periods, rng), missing=missing_incidents(episodes, children, rng),
-        social_workers=social_worker_episodes(periods, rng), dolo=deprivation_of_liberty(episodes, rng),
+        social_workers=social_worker_episodes(periods, children, rng), dolo=deprivation_of_liberty(episodes, rng),
         seed=(seed, int(unit)),
     )

@@ -31,7 +31,7 @@ def oc2(cut: YearCut) -> pl.DataFrame:
     under_5 = add_years_days(dob, 5) > cut.end  # at 31 March
     over_10 = add_years_days(dob, 10) <= cut.end
     # SDQ from the year a child turns 4 to the year they turn 17 (rules 186, 188, 189, 197B).
-    sdq_due = (add_years_days(dob, 4) <= cut.end) & (add_years_days(dob, 17) > cut.start)
+    sdq_due = (add_years_days(dob, 4) <= cut.end) & (add_years_days(dob, 17) >= cut.start)
     has_score = sdq_due & (rng.random(n) < 0.82)
     score = np.clip(np.round(rng.normal(14.5, 7.0, n)), 0, 40).astype(int)
     reason = np.array(["SDQ2", "SDQ4", "SDQ5"])[rng.choice(3, n, p=[0.3, 0.3, 0.4])]
@@ -94,13 +94,14 @@ def previous_permanence(cut: YearCut) -> pl.DataFrame:
     kids = p.child[new]
     n = len(kids)
     rng = cut.rng
-    code = np.array(["Z1", "P1", "P2", "P3"])[rng.choice(4, n, p=[0.9, 0.02, 0.05, 0.03])]
     dob = cut.h.children.dob[kids]
     first_care = np.full(len(cut.h.children), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_care, p.child, p.start)
+    room = first_care[kids] - dob - 60
+    code = np.array(["Z1", "P1", "P2", "P3"])[rng.choice(4, n, p=[0.9, 0.02, 0.05, 0.03])]
+    code = np.where(room > 120, code, "Z1")  # babies have had no earlier order
     # An earlier order was made before the child was ever looked after.
-    room = np.maximum(first_care[kids] - dob - 400, 1)
-    when = dob + 365 + (rng.random(n) * room).astype(np.int64)
+    when = dob + 30 + (rng.random(n) * np.maximum(room, 1)).astype(np.int64)
     frame = pl.DataFrame({"child": kids, "code": code, "when": when}).unique("child", keep="first",
                                                                               maintain_order=True)
     return frame.select(
@@ -117,7 +118,8 @@ def missing_table(cut: YearCut) -> pl.DataFrame:
 
 
 def social_worker_table(cut: YearCut) -> pl.DataFrame:
-    sw = cut.h.social_workers.filter((pl.col("SW_DECOM") <= cut.end) & (pl.col("SW_DEC") >= cut.start))
+    sw = cut.h.social_workers.filter((pl.col("SW_DECOM") <= cut.end) & (pl.col("SW_DEC") >= cut.start)
+                                     & pl.col("child").is_in(cut.in_episodes))
     return sw.select(
         *cut.child_columns(pl.col("child")), SW_ID="SW_ID", SW_DECOM=date_str(pl.col("SW_DECOM")),
         SW_DEC=pl.when(pl.col("SW_DEC") > cut.end).then(None).otherwise(date_str(pl.col("SW_DEC"))),

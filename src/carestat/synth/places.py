@@ -87,10 +87,13 @@ def providers() -> pl.DataFrame:
     rows = []
     for r in real.iter_rows(named=True):
         pool = _POOL_TYPES[r["provision_type"]]
+        code = _SECTOR_PROVIDER.get(r["sector"], "PR4")
+        if code == "PR3" and pool in ("homes", "secure"):
+            code = "PR4"  # other public bodies do not provide children's homes (rule 529)
         rows.append({
             "urn": r["urn"], "pool": pool, "old_la_code": r["old_la_code"],
             "sector": geo.fixed_sector(r["urn"], r["old_la_code"], r["postcode_district"]),
-            "provider_code": _SECTOR_PROVIDER.get(r["sector"], "PR4"),
+            "provider_code": code,
             "place_codes": _PLACE_CODES[pool], "reg_start": r["registration_date"],
             "judgement": r["judgement_overall_experiences_and_progress"],
         })

@@ -64,35 +64,51 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
                         MIS_START="MIS_START", MIS_END=pl.max_horizontal("MIS_START", "MIS_END"))
 
 
-def social_worker_episodes(periods: Periods, rng: np.random.Generator) -> pl.DataFrame:
-    """Social worker allocations from the start of each period to its end; changes every
-    6 to 24 months. SW_ID: SW + 6 digits (a few agency workers XX...)."""
+def social_worker_episodes(periods: Periods, children: Children, rng: np.random.Generator) -> pl.DataFrame:
+    """Social workers from the child's first entry to care until a month after they last leave
+    (the social worker stays through gaps between periods of care); a change every 6 to 24
+    months. SW_ID: SW + 6 digits (a few agency workers XX...)."""
+    n = len(children)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n, -1, dtype=np.int64)
+    np.minimum.at(first, periods.child, periods.start)
+    np.maximum.at(last, periods.child, periods.end)
+    kids = np.nonzero(last >= 0)[0]
+    stop_all = last[kids] + 28
+    # Never end in the last days of March: an episode ending then needs a successor (SW11b).
+    stop_dates = stop_all.astype("datetime64[D]")
+    month = (stop_dates.astype("datetime64[M]").astype(int) % 12) + 1
+    day_of_month = (stop_dates - stop_dates.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+    late_march = (month == 3) & (day_of_month >= 25)
+    stop_all = np.where(late_march, stop_all + (32 - day_of_month), stop_all)
     rows = []
-    t = periods.start.copy()
-    pid = np.arange(len(periods))
-    for _ in range(60):
-        length = rng.integers(180, 730, len(periods))
-        stop = np.minimum(t + length, periods.end)
-        alive = t < periods.end
+    t = first[kids].copy()
+    for _ in range(80):
+        alive = t < stop_all
         if not alive.any():
             break
-        rows.append(pl.DataFrame({"period": pid[alive], "SW_DECOM": t[alive], "SW_DEC": stop[alive]}))
-        t = stop
-    frame = pl.concat(rows).sort("period", "SW_DECOM")
-    n = frame.height
-    worker = rng.integers(100000, 999999, n).astype(str)
-    prefix = np.where(rng.random(n) < 0.06, "XX", "SW")
+        stop = np.minimum(t + rng.integers(180, 730, len(kids)), stop_all)
+        stop = np.where(stop_all - stop < 30, stop_all, stop)  # no stub episodes at the end
+        stop_dates = stop.astype("datetime64[D]")
+        month = (stop_dates.astype("datetime64[M]").astype(int) % 12) + 1
+        day_of_month = (stop_dates - stop_dates.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+        stop = np.where((month == 3) & (day_of_month >= 25) & (stop < stop_all), stop - 10, stop)
+        rows.append(pl.DataFrame({"child": kids[alive], "SW_DECOM": t[alive], "SW_DEC": stop[alive]}))
+        t = np.where(alive, stop, t)
+    frame = pl.concat(rows).sort("child", "SW_DECOM")
+    m = frame.height
+    worker = rng.integers(100000, 999999, m).astype(str)
+    prefix = np.where(rng.random(m) < 0.06, "XX", "SW")
     reasons = np.array(["MANAGE", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "OTHERS"])
-    reason = reasons[rng.choice(len(reasons), n, p=[0.15, 0.35, 0.12, 0.18, 0.05, 0.05, 0.03, 0.07])]
-    return frame.with_columns(child=pl.Series(periods.child[frame["period"].to_numpy()]),
-                              SW_ID=pl.Series(np.char.add(prefix, worker)), reason=pl.Series(reason),
-                              first=pl.col("SW_DECOM") == pl.col("SW_DECOM").min().over("period"))
+    reason = reasons[rng.choice(len(reasons), m, p=[0.15, 0.35, 0.12, 0.18, 0.05, 0.05, 0.03, 0.07])]
+    return frame.with_columns(SW_ID=pl.Series(np.char.add(prefix, worker)), reason=pl.Series(reason),
+                              first=pl.col("SW_DECOM") == pl.col("SW_DECOM").min().over("child"))
 
 
 def deprivation_of_liberty(episodes: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """DoLOs for a few children in children's homes (never secure, at home, custody or
     supported accommodation): within one episode."""
-    homes = episodes.filter(pl.col("PLACE").is_in(["K2", "R1", "S1"]), (pl.col("DEC") - pl.col("DECOM")) > 60)
+    homes = episodes.filter(pl.col("PLACE") == "K2", (pl.col("DEC") - pl.col("DECOM")) > 60)
     pick = homes.filter(pl.Series(rng.random(homes.height) < 0.08))
     start = pick["DECOM"].to_numpy() + rng.integers(7, 30, pick.height)
     end = np.minimum(start + rng.integers(30, 300, pick.height), pick["DEC"].to_numpy() - 1)

@@ -81,6 +81,8 @@ def _run_job(units: tuple[str, ...], options: GenerateOptions, folder: Path) -> 
     for code in units:
         la = resolve_la(code)
         targets = unit_targets(la, sim_years)
+        if not (targets["starts"].fill_null(0) > 0).any():
+            continue  # the Isles of Scilly look after no children: no return to write
         h = simulate_history(code, targets, options.scale, options.seed)
         children += len(h.children)
         cin_history = None

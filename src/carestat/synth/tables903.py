@@ -142,8 +142,15 @@ class YearCut:
     def uasc_table(self) -> pl.DataFrame:
         kids = self.in_episodes[self.h.children.uasc[self.in_episodes]]
         dob = self.h.children.dob[kids]
-        # UASC status ends at 18: the date is recorded from the first return on (DfE rule 205B).
-        frame = pl.DataFrame({"child": kids, "duc": add_years_days(dob, 18)})
+        # UASC status ends at 18, recorded from the first return on (DfE rule 205B); a child who
+        # leaves care before 18 stops being reported as UASC when they leave (205A).
+        p = self.h.periods
+        last_end = np.full(len(self.h.children), -1, dtype=np.int64)
+        np.maximum.at(last_end, p.child, p.end)
+        eighteenth = add_years_days(dob, 18)
+        left = last_end[kids]
+        duc = np.where((left <= self.end) & (left < eighteenth), left, eighteenth)
+        frame = pl.DataFrame({"child": kids, "duc": duc})
         return frame.select(
             CHILD=pl.lit(pl.Series(self.h.identity.child_id)).gather(pl.col("child")),
             SEX=pl.Series(self.sex_code(self.h.children.sex[kids])),

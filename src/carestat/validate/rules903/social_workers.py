@@ -392,20 +392,26 @@ def earlier_episode_end_blank(r: Return) -> pl.LazyFrame:
     return (_sw_seq(r).filter(~_given("SW_DEC") & (pl.col("_seq") < pl.col("_n"))).select("_row"))
 
 
-@rule("SW17STG2", tables=("SWEpisodes",), fields=("SW_DEC", "SW_DECOM"), years=range(2026, 2028), examples=[
+@rule("SW17STG2", tables=("SWEpisodes", "Episodes"), fields=("SW_DEC", "SW_DECOM"), years=range(2026, 2028), examples=[
     Example({"SWEpisodes": [
         ok(CHILD="A", SW_DECOM="01/01/2027"), ok(CHILD="A", SW_DECOM="01/01/2026", SW_DEC="01/01/2027"),
         ok(CHILD="B", SW_DECOM="01/01/2026", SW_DEC="01/01/2027"), fail(CHILD="B", SW_DECOM="02/01/2026", SW_DEC="01/01/2027"),
         ok(CHILD="C", SW_DECOM="02/01/2026", SW_DEC="05/01/2026"), ok(CHILD="C", SW_DECOM="02/01/2026"),
         fail(CHILD="D", SW_DECOM="02/01/2026", SW_DEC="xx"), ok(CHILD="D", SW_DECOM=None),
-    ]}),
+        ok(CHILD="E", SW_DECOM="01/01/2026", SW_DEC="01/01/2027"),
+    ], "Episodes": [ok(CHILD=c, DECOM="01/01/2026") for c in "ABCD"]
+       + [ok(CHILD="E", DECOM="01/01/2026", DEC="01/02/2027", REC="E4A")]},
+        note="E left care before 31 March: no open social worker episode is needed"),
 ])
 def latest_episode_not_open(r: Return) -> pl.LazyFrame:
-    # The child's latest-starting episode (an open one first among equals) must have no end.
+    # For a child looked after on 31 March (an open episode, not a short break), the latest-
+    # starting social worker episode (an open one first among equals) must have no end.
+    looked_after = r.episodes.lazy().filter(
+        pl.col("DEC").is_null() & ~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)).select("CHILD").unique()
     latest = (r.sw_episodes.lazy()
               .sort("CHILD", "SW_DECOM", "SW_DEC", "_row", nulls_last=[False, False, True, False])
               .unique("CHILD", keep="last", maintain_order=True))
-    return latest.filter(_given("SW_DEC")).select("_row")
+    return latest.join(looked_after, on="CHILD", how="semi").filter(_given("SW_DEC")).select("_row")
 
 
 # -- social worker episodes against care episodes ------------------------------------------------
