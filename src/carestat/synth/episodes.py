@@ -16,7 +16,7 @@ import polars as pl
 
 from carestat.synth.careers import Careers
 from carestat.synth.columns import object_str, opt_str
-from carestat.synth.places import Geography, geography, providers
+from carestat.synth.places import Geography, geography, next_provider, pools
 from carestat.synth.population import Periods, day
 
 _IND_SWITCH = day(dt.date(2024, 4, 1))  # semi-independent placements made from here are K3
@@ -87,7 +87,7 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
                    rng: np.random.Generator) -> pl.DataFrame:
     """PLACE_PROVIDER, URN and PL_POST for every placement (per carer), and HOME_POST."""
     geo = geography()
-    book = providers()
+    kinds = pools()
     # One placement per carer and placement type: foster carers who adopt (A5) keep their
     # address but are placed through the adoption agency.
     carers = ep.group_by("carer", "PLACE", maintain_order=True).agg(
@@ -98,27 +98,14 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     urn = np.full(n, None, dtype=object)
     prov = np.full(n, None, dtype=object)
     sector = np.full(n, None, dtype=object)
-    la_service = book.filter((pl.col("pool") == "la_service") & (pl.col("old_la_code") == unit))
-    la_urn = la_service["urn"][0] if la_service.height else f"8{unit}000"
+    service = kinds["la_service"].by_la.get(unit)
+    la_urn = kinds["la_service"].urn[service[0]] if service is not None else f"8{unit}000"
     near = [unit] + geo.neighbours.get(unit, [])[:6]
 
     def pool_pick(pool: str, mask: np.ndarray, local_share: float) -> None:
         idx = np.nonzero(mask)[0]
-        if not len(idx):
-            return
-        candidates = book.filter(pl.col("pool") == pool)
-        local = candidates.filter(pl.col("old_la_code").is_in(near))
-        use_local = (rng.random(len(idx)) < local_share) & (local.height > 0)
-        for chosen_from, sel in ((local, use_local), (candidates, ~use_local)):
-            j = idx[sel]
-            if not len(j) or not chosen_from.height:
-                continue
-            k = rng.integers(0, chosen_from.height, len(j))
-            urn[j] = chosen_from["urn"].to_numpy()[k]
-            sector[j] = chosen_from["sector"].to_numpy()[k]
-            owner = chosen_from["old_la_code"].to_numpy()[k]
-            code = chosen_from["provider_code"].to_numpy()[k]
-            prov[j] = np.where((code == "PR1") & (owner != unit), "PR2", code)
+        if len(idx):
+            urn[idx], sector[idx], prov[idx] = kinds[pool].pick(len(idx), near, local_share, unit, rng)
 
     relative = np.isin(place, ["U1", "U2", "U3"])
     other_foster = np.isin(place, ["U4", "U5", "U6"])
@@ -132,11 +119,7 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     pool_pick("vaa", vaa, 0.5)
     own = (relative | (other_foster & ~ifa) | ((place == "A6") & ~vaa) | (place == "A5"))
     urn[own], prov[own] = la_urn, "PR1"
-    ind = np.isin(place, ["H5", "K3"])
-    supported = book.filter((pl.col("pool") == "supported") & (pl.col("old_la_code") == unit))
-    if ind.any() and supported.height:
-        k = rng.integers(0, supported.height, int(ind.sum()))
-        urn[ind], sector[ind], prov[ind] = supported["urn"].to_numpy()[k], supported["sector"].to_numpy()[k], "PR4"
+    pool_pick("supported", np.isin(place, ["H5", "K3"]), 1.0)
     prov[place == "P1"], prov[place == "R1"], prov[place == "R5"] = "PR0", "PR4", "PR3"
     # Carers' homes: mostly in the LA, IFA carers further afield.
     where = np.where(rng.random(n) < np.where(ifa, 0.45, 0.85), unit,
@@ -163,38 +146,30 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
     """A move to a new carer must show in the data (rule 435). When type, provider, URN and
     postcode sector all match the previous placement, a carer gets another address; a home or
     other premises is swapped for the next one of its kind."""
-    book = providers().select("urn", "pool", "old_la_code", "sector", "provider_code")
-    # The next provider of the same kind in the same LA, or nationally where the LA has one.
-    nxt = book.sort("pool", "old_la_code", "urn").with_columns(
-        local=pl.col("urn").shift(-1).over("pool", "old_la_code")
-        .fill_null(pl.col("urn").first().over("pool", "old_la_code")),
-        national=pl.col("urn").shift(-1).over("pool").fill_null(pl.col("urn").first().over("pool")),
-    ).with_columns(next_urn=pl.when(pl.col("local") != pl.col("urn")).then("local").otherwise("national"))
+    swap = next_provider()
     for _ in range(4):
         # H5 is reported as K3 from 2024/25, so the two count as the same type here.
-        ep = ep.with_columns(_type=pl.col("PLACE").replace({"H5": "K3"}))
-        same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1).over("period"))
-                                  for c in ("_type", "PLACE_PROVIDER", "URN", "PL_POST")])
-        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE", "URN").unique()
+        kind = pl.col("PLACE").replace({"H5": "K3"})
+        same = pl.all_horizontal([e.eq_missing(e.shift(1).over("period")) for e in
+                                  (kind, pl.col("PLACE_PROVIDER"), pl.col("URN"), pl.col("PL_POST"))])
+        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE", "URN").unique(
+            maintain_order=True)
         if clash.is_empty():
             break
-        premises = clash.filter(pl.col("PLACE").is_in(_FIXED_ADDRESS)).join(
-            nxt.select(pl.col("urn").alias("URN"), "next_urn"), on="URN", how="left").join(
-            book.select(pl.col("urn").alias("next_urn"), pl.col("sector").alias("new_post"),
-                        pl.col("old_la_code").alias("owner"), "provider_code"), on="next_urn", how="left")
-        homes = clash.filter(~pl.col("PLACE").is_in(_FIXED_ADDRESS)).select("carer")
-        fresh = pl.concat([
-            homes.with_columns(new_post=pl.Series(geo.sample(unit, homes.height, rng), dtype=pl.Utf8),
-                               new_urn=pl.lit(None, pl.Utf8), new_provider=pl.lit(None, pl.Utf8)),
-            premises.select("carer", "new_post", new_urn="next_urn", new_provider=pl.when(
-                (pl.col("provider_code") == "PR1") & (pl.col("owner") != unit)).then(pl.lit("PR2"))
-                .otherwise(pl.col("provider_code"))),
-        ])
+        rows = []
+        for carer, place, urn in clash.iter_rows():
+            if place in _FIXED_ADDRESS and urn in swap:
+                new_urn, new_post, owner, code = swap[urn]
+                rows.append((carer, new_post, new_urn, "PR2" if code == "PR1" and owner != unit else code))
+            else:
+                rows.append((carer, str(geo.sample(unit, 1, rng)[0]), None, None))
+        fresh = pl.DataFrame(rows, schema={"carer": pl.Int64, "new_post": pl.Utf8, "new_urn": pl.Utf8,
+                                           "new_provider": pl.Utf8}, orient="row")
         ep = ep.join(fresh, on="carer", how="left").with_columns(
             PL_POST=pl.coalesce("new_post", "PL_POST"), URN=pl.coalesce("new_urn", "URN"),
             PLACE_PROVIDER=pl.coalesce("new_provider", "PLACE_PROVIDER"),
         ).drop("new_post", "new_urn", "new_provider")
-    return ep.drop("_type", strict=False)
+    return ep
 
 
 def _home_postcodes(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarray, geo: Geography,

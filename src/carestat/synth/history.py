@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -35,6 +36,16 @@ class History:
     social_workers: pl.DataFrame
     dolo: pl.DataFrame
     seed: tuple[int, ...]
+
+    @cached_property
+    def id_series(self) -> pl.Series:
+        """CHILD ids by child index (converted from numpy once: string conversion is costly)."""
+        return pl.Series("CHILD", self.identity.child_id)
+
+    @cached_property
+    def dob_series(self) -> pl.Series:
+        """Dates of birth as dd/mm/yyyy by child index."""
+        return pl.Series("DOB", self.children.dob).cast(pl.Int32).cast(pl.Date).dt.strftime("%d/%m/%Y")
 
 
 def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int) -> History:

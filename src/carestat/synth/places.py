@@ -123,3 +123,57 @@ def provider_list_csv() -> pl.DataFrame:
         REG_START=pl.col("reg_start").cast(pl.Utf8), REG_END=pl.lit(None, dtype=pl.Utf8),
         POSTCODE="sector", LA_CODES="old_la_code", JUDGEMENT="judgement",
     ).sort("URN")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One kind of provider as numpy arrays, with the rows of each LA (for local choices)."""
+
+    urn: np.ndarray
+    sector: np.ndarray
+    owner: np.ndarray
+    code: np.ndarray
+    by_la: dict[str, np.ndarray]
+
+    def pick(self, n: int, near: list[str], local_share: float, unit: str,
+             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` providers: a share from ``near`` LAs, the rest from anywhere; PR1 becomes PR2
+        when the provider belongs to another LA."""
+        local = np.concatenate([self.by_la.get(la, np.array([], dtype=np.int64)) for la in near])
+        anywhere = rng.integers(0, len(self.urn), n)
+        if len(local):
+            from_local = local[rng.integers(0, len(local), n)]
+            rows = np.where(rng.random(n) < local_share, from_local, anywhere)
+        else:
+            rows = anywhere
+        code = np.where((self.code[rows] == "PR1") & (self.owner[rows] != unit), "PR2", self.code[rows])
+        return self.urn[rows], self.sector[rows], code
+
+
+@cache
+def pools() -> dict[str, Pool]:
+    frame = providers()
+    out = {}
+    for (pool,), group in frame.group_by(["pool"], maintain_order=True):
+        owner = group["old_la_code"].to_numpy().astype(str)
+        by_la = {la: np.nonzero(owner == la)[0] for la in np.unique(owner)}
+        out[pool] = Pool(group["urn"].to_numpy().astype(str), group["sector"].to_numpy().astype(str), owner,
+                         group["provider_code"].to_numpy().astype(str), by_la)
+    return out
+
+
+@cache
+def next_provider() -> dict[str, tuple[str, str, str, str]]:
+    """urn -> (next urn of the same kind, its sector, its LA, its provider code): the LA's next
+    provider of that kind, or the next nationally where the LA has only one."""
+    out = {}
+    for p in pools().values():
+        order = np.lexsort((p.urn, p.owner))
+        urns = p.urn[order]
+        owners = p.owner[order]
+        for i, urn in enumerate(urns):
+            same = np.nonzero(owners == owners[i])[0]
+            j = same[(np.searchsorted(same, i) + 1) % len(same)] if len(same) > 1 else (i + 1) % len(urns)
+            k = order[j]
+            out[urn] = (p.urn[k], p.sector[k], p.owner[k], p.code[k])
+    return out

@@ -43,9 +43,8 @@ class YearCut:
 
     # -- helpers -------------------------------------------------------------------------
     def child_columns(self, child: pl.Expr) -> list[pl.Expr]:
-        ids = pl.Series(self.h.identity.child_id)
-        dob = pl.Series(self.h.children.dob)
-        return [pl.lit(ids).gather(child).alias("CHILD"), date_str(pl.lit(dob).gather(child)).alias("DOB")]
+        return [pl.lit(self.h.id_series).gather(child).alias("CHILD"),
+                pl.lit(self.h.dob_series).gather(child).alias("DOB")]
 
     def sex_code(self, sex: np.ndarray) -> np.ndarray:
         male, female = ("1", "2") if self.year <= 2024 else ("M", "F")
@@ -59,7 +58,7 @@ class YearCut:
         if self.year >= 2025:  # supported accommodation became K3 (registered) from 2024/25
             place = pl.when(place == "H5").then(pl.lit("K3")).otherwise(place)
         return e.select(
-            CHILD=pl.lit(pl.Series(self.h.identity.child_id)).gather(pl.col("child")),
+            CHILD=pl.lit(self.h.id_series).gather(pl.col("child")),
             DECOM=date_str(pl.col("DECOM")),
             RNE="RNE", LS="LS", CIN="CIN", PLACE=place, PLACE_PROVIDER="PLACE_PROVIDER",
             DEC=pl.when(still_open).then(None).otherwise(date_str(pl.col("DEC"))),
@@ -122,7 +121,7 @@ class YearCut:
         mc_dob = np.where(girl & in_care & is_mother, mother_day, -1)
         frame = pl.DataFrame({"child": kids, "mc": mc_dob})
         return frame.select(
-            CHILD=pl.lit(pl.Series(h.identity.child_id)).gather(pl.col("child")),
+            CHILD=pl.lit(h.id_series).gather(pl.col("child")),
             SEX=pl.Series(self.sex_code(h.children.sex[kids])),
             DOB=date_str(pl.Series(dob)),
             ETHNIC=pl.Series(h.identity.ethnic[kids]),
@@ -152,7 +151,7 @@ class YearCut:
         duc = np.where((left <= self.end) & (left < eighteenth), left, eighteenth)
         frame = pl.DataFrame({"child": kids, "duc": duc})
         return frame.select(
-            CHILD=pl.lit(pl.Series(self.h.identity.child_id)).gather(pl.col("child")),
+            CHILD=pl.lit(self.h.id_series).gather(pl.col("child")),
             SEX=pl.Series(self.sex_code(self.h.children.sex[kids])),
             DOB=date_str(pl.Series(dob)),
             DUC=date_str(pl.col("duc")),
