@@ -84,6 +84,18 @@ def generate(
     typer.echo(result.describe())
 
 
+@app.command()
+@friendly
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo's outputs.")] = Path("demo-output"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the results when done.")] = True,
+) -> None:
+    """Run every stage on a small synthetic set (five LAs, five years) and say where the outputs are."""
+    from carestat.demo import run_demo
+
+    run_demo(out, echo=typer.echo)
+
+
 @validate_app.command("903")
 @friendly
 def validate_903_command(

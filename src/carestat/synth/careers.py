@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 
 from carestat.synth.exits import ADOPTED
-from carestat.synth.population import Children, Periods
+from carestat.synth.population import Children, Periods, day
 
 # First-placement mixes by age band (0-4, 5-9, 10-12, 13-15, 16-17); IND = semi-independent.
 _MIX = {
@@ -164,6 +166,7 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
           .with_columns(carer=pl.int_range(pl.len())))
     pe = _fix_adoption_and_sgo(pe, rec, rng)
     pe = _long_term_same_carer(pe, end, rng)
+    pe = _registration_of_supported_accommodation(pe, end)
     adoption = pl.DataFrame({"period": a, "decision": decision, "placement_order": order, "match": match,
                              "placed": placed})
     cin = np.where(periods.uasc, "N8", CIN_CODES[rng.choice(8, n, p=_CIN_WEIGHTS / _CIN_WEIGHTS.sum())])
@@ -198,4 +201,18 @@ def _long_term_same_carer(pe: pl.DataFrame, end: np.ndarray, rng: np.random.Gene
                  & pl.Series(rng.random(pe.height) < 0.35))
     changes = pe.filter(candidate).with_columns(
         t=convert_at, place=pl.col("place").replace({"U3": "U1", "U6": "U4"}))
+    return pl.concat([pe, changes]).sort("period", "t").drop("seg_end", "period_end")
+
+
+SUPPORTED_REGISTRATION = day(dt.date(2023, 10, 28))
+
+
+def _registration_of_supported_accommodation(pe: pl.DataFrame, end: np.ndarray) -> pl.DataFrame:
+    """Supported accommodation had to register with Ofsted from 28 October 2023: a placement
+    running across that day gets a new episode then, same carer, now with a URN (INDR)."""
+    pe = pe.with_columns(period_end=pl.Series(end[pe["period"].to_numpy()]))
+    pe = pe.with_columns(seg_end=pl.col("t").shift(-1).over("period").fill_null(pl.col("period_end")))
+    spans = pe.filter((pl.col("place") == "IND") & (pl.col("t") < SUPPORTED_REGISTRATION)
+                      & (pl.col("seg_end") > SUPPORTED_REGISTRATION + 1))
+    changes = spans.with_columns(t=pl.lit(SUPPORTED_REGISTRATION, dtype=pl.Int64), place=pl.lit("INDR"))
     return pl.concat([pe, changes]).sort("period", "t").drop("seg_end", "period_end")

@@ -19,7 +19,8 @@ from carestat.synth.columns import object_str, opt_str
 from carestat.synth.places import Geography, geography, next_provider, pools
 from carestat.synth.population import Periods, day
 
-_IND_SWITCH = day(dt.date(2024, 4, 1))  # semi-independent placements made from here are K3
+_IND_SWITCH = day(dt.date(2024, 4, 1))  # supported accommodation placed from here is coded K3
+_REGISTERED = day(dt.date(2023, 10, 28))  # ... and from here registered with Ofsted (a URN)
 _PLANNED = [("CARPL", 45), ("LAREQ", 5)]
 _UNPLANNED = [("CREQB", 12), ("CREQO", 8), ("CHILD", 6), ("ALLEG", 2), ("STAND", 2), ("CLOSE", 3),
               ("APPRR", 1), ("OTHER", 16)]
@@ -94,7 +95,11 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
         pl.col("DECOM").min().alias("from"), pl.col("period").first(), pl.col("RNE").first())
     n = carers.height
     place = carers["PLACE"].to_numpy().astype(object)
-    place = np.where(place == "IND", np.where(carers["from"].to_numpy() < _IND_SWITCH, "H5", "K3"), place)
+    # Semi-independent or supported accommodation: H5 without a URN before registration, H5R
+    # (reported as H5 with a URN, and as K3 from 2024/25) until April 2024, then K3.
+    start = carers["from"].to_numpy()
+    registered = (place == "INDR") | ((place == "IND") & (start >= _REGISTERED))
+    place = np.where(registered, np.where(start < _IND_SWITCH, "H5R", "K3"), np.where(place == "IND", "H5", place))
     urn = np.full(n, None, dtype=object)
     prov = np.full(n, None, dtype=object)
     sector = np.full(n, None, dtype=object)
@@ -119,7 +124,16 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     pool_pick("vaa", vaa, 0.5)
     own = (relative | (other_foster & ~ifa) | ((place == "A6") & ~vaa) | (place == "A5"))
     urn[own], prov[own] = la_urn, "PR1"
-    pool_pick("supported", np.isin(place, ["H5", "K3"]), 1.0)
+    # Supported accommodation: one provider per carer, whether or not yet registered.
+    supported = np.isin(place, ["H5", "H5R", "K3"])
+    carer_ids = carers["carer"].to_numpy()
+    first_rows = np.unique(carer_ids[supported], return_index=True)[1] if supported.any() else np.array([], int)
+    first_of_carer = np.nonzero(supported)[0][first_rows]
+    pool_pick("supported", np.isin(np.arange(n), first_of_carer), 1.0)
+    by_carer = {carer_ids[i]: (urn[i], sector[i], prov[i]) for i in first_of_carer}
+    for i in np.nonzero(supported)[0]:
+        urn[i], sector[i], prov[i] = by_carer[carer_ids[i]]
+    urn[place == "H5"] = None  # not yet registered: no URN (rule 222 in 2022/23)
     prov[place == "P1"], prov[place == "R1"], prov[place == "R5"] = "PR0", "PR4", "PR3"
     # Carers' homes: mostly in the LA, IFA carers further afield.
     where = np.where(rng.random(n) < np.where(ifa, 0.45, 0.85), unit,
@@ -139,7 +153,7 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     return _home_postcodes(ep, unit, home, uasc, geo, rng)
 
 
-_FIXED_ADDRESS = ("K1", "K2", "S1", "R3", "H5", "K3")  # the provider's premises, not a carer's home
+_FIXED_ADDRESS = ("K1", "K2", "S1", "R3", "H5", "H5R", "K3")  # the provider's premises, not a carer's home
 
 
 def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.Generator) -> pl.DataFrame:
@@ -149,7 +163,7 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
     swap = next_provider()
     for _ in range(4):
         # H5 is reported as K3 from 2024/25, so the two count as the same type here.
-        kind = pl.col("PLACE").replace({"H5": "K3"})
+        kind = pl.col("PLACE").replace({"H5": "K3", "H5R": "K3"})
         same = pl.all_horizontal([e.eq_missing(e.shift(1).over("period")) for e in
                                   (kind, pl.col("PLACE_PROVIDER"), pl.col("URN"), pl.col("PL_POST"))])
         clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE", "URN").unique(

@@ -35,6 +35,12 @@ def year_end(year: int) -> int:
     return day(dt.date(year, 3, 31))
 
 
+def is_31_march(days: np.ndarray) -> np.ndarray:
+    dates = np.asarray(days, dtype="int64").astype("datetime64[D]")
+    month_start = dates.astype("datetime64[M]")
+    return ((month_start.astype(int) % 12) == 2) & ((dates - month_start.astype("datetime64[D]")).astype(int) == 30)
+
+
 def add_years_days(dob: np.ndarray, years: int) -> np.ndarray:
     """Day numbers of birthdays ``years`` after ``dob`` (29 February -> 28 February)."""
     dates = np.asarray(dob, dtype="int64").astype("datetime64[D]")
@@ -119,6 +125,9 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
     end = start + length
     capped = end >= eighteenth
     end = np.where(capped, eighteenth, end)
+    # Nobody leaves care on 31 March itself, which the DfE rules count as both in and out of care
+    # for the year (rule 187 against OC2): the day before instead.
+    end = np.where(~capped & is_31_march(end), end - 1, end)
     sex = np.where(is_uasc, (rng.random(len(start)) < 0.08).astype(int), (rng.random(len(start)) < 0.45).astype(int))
     order = np.lexsort((entry_age, start))
     periods = Periods(np.arange(len(start)), start[order], end[order], entry_age[order], capped[order],

@@ -54,9 +54,8 @@ class YearCut:
     def episodes_table(self) -> pl.DataFrame:
         e = self.episodes
         still_open = pl.col("DEC") > self.end
-        place = pl.col("PLACE")
-        if self.year >= 2025:  # supported accommodation became K3 (registered) from 2024/25
-            place = pl.when(place == "H5").then(pl.lit("K3")).otherwise(place)
+        # Registered supported accommodation is reported as H5 to 2023/24, as K3 from 2024/25.
+        place = pl.col("PLACE").replace({"H5R": "H5" if self.year <= 2024 else "K3"})
         return e.select(
             CHILD=pl.lit(self.h.id_series).gather(pl.col("child")),
             DECOM=date_str(pl.col("DECOM")),
