@@ -166,12 +166,14 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
         kind = pl.col("PLACE").replace({"H5": "K3", "H5R": "K3"})
         same = pl.all_horizontal([e.eq_missing(e.shift(1).over("period")) for e in
                                   (kind, pl.col("PLACE_PROVIDER"), pl.col("URN"), pl.col("PL_POST"))])
-        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE", "URN").unique(
+        clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE").unique(
             maintain_order=True)
         if clash.is_empty():
             break
+        # A carer's provider is its URN on any of its rows (unregistered H5 rows have none).
+        provider_urn = ep.filter(pl.col("URN").is_not_null()).group_by("carer").agg(pl.col("URN").first())
         rows = []
-        for carer, place, urn in clash.iter_rows():
+        for carer, place, urn in clash.join(provider_urn, on="carer", how="left").iter_rows():
             if place in _FIXED_ADDRESS and urn in swap:
                 new_urn, new_post, owner, code = swap[urn]
                 rows.append((carer, new_post, new_urn, "PR2" if code == "PR1" and owner != unit else code))
@@ -180,7 +182,8 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
         fresh = pl.DataFrame(rows, schema={"carer": pl.Int64, "new_post": pl.Utf8, "new_urn": pl.Utf8,
                                            "new_provider": pl.Utf8}, orient="row")
         ep = ep.join(fresh, on="carer", how="left").with_columns(
-            PL_POST=pl.coalesce("new_post", "PL_POST"), URN=pl.coalesce("new_urn", "URN"),
+            PL_POST=pl.coalesce("new_post", "PL_POST"),
+            URN=pl.when(pl.col("URN").is_not_null()).then(pl.coalesce("new_urn", "URN")),
             PLACE_PROVIDER=pl.coalesce("new_provider", "PLACE_PROVIDER"),
         ).drop("new_post", "new_urn", "new_provider")
     return ep

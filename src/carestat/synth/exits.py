@@ -78,7 +78,8 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     targets = targets.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(2**31))).with_columns(r=rank)
     pairs = cands.join(targets, on=["age", "month", "r"], how="inner")
     src, dst = pairs["src"].to_numpy(), pairs["dst"].to_numpy()
-    ok = periods.start[dst] > periods.end[src]
+    src_dob = children.dob[periods.child[src]]
+    ok = (periods.start[dst] > periods.end[src]) & (periods.start[dst] < add_years_days(src_dob, 18) - 30)
     src, dst = src[ok], dst[ok]
     # A period can be linked from only one earlier period; follow chains to the first child.
     parent = np.arange(n)
@@ -89,6 +90,9 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
         if np.array_equal(nxt, parent):
             break
         parent = nxt
+    # Undo links that would make a later period start at 18 or over under the first child's birth date.
+    too_old = periods.start >= add_years_days(children.dob[periods.child[parent]], 18) - 30
+    parent = np.where(too_old, np.arange(n), parent)
     child = periods.child[parent]
     new_dob = children.dob[child]
     eighteenth = add_years_days(new_dob, 18)

@@ -47,12 +47,14 @@ def make_identity(unit: str, periods: Periods, children: Children, rng: np.rando
                          np.char.zfill((serial % 1000).astype(str), 3))
     upn = np.char.add(upn_check_letter(digits), digits)
     # Motherhood: a few girls in care in their mid-teens have a child before they leave care.
+    # Within the child's last period of care, so the birth is never after they left (rule 625).
+    order = np.argsort(periods.end, kind="stable")
     last_end = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(last_end, periods.child, periods.end)
-    first_start = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_start, periods.child, periods.start)
+    last_start = np.full(n, -1, dtype=np.int64)
+    last_end[periods.child[order]] = periods.end[order]
+    last_start[periods.child[order]] = periods.start[order]
     fifteenth = add_years_days(children.dob, 15)
-    window_start = np.maximum(fifteenth, first_start)
+    window_start = np.maximum(fifteenth, last_start)
     eligible = (children.sex == 1) & (last_end > window_start + 60) & (rng.random(n) < 0.04)
     span = np.maximum(last_end - window_start - 30, 1)
     mother_date = np.where(eligible, window_start + (rng.random(n) * span).astype(np.int64), -1)

@@ -94,10 +94,13 @@ class YearCut:
         n = leavers.height
         rng = self.rng
         touch = np.array(["YES", "NO", "REFU", "NREQ", "RHOM"])[rng.choice(5, n, p=[0.90, 0.04, 0.02, 0.025, 0.015])]
-        age = (self.end - self.h.children.dob[leavers["child"].to_numpy()]) // 365
+        dob = self.h.children.dob[leavers["child"].to_numpy()]
         activity = np.where(touch == "YES", _pick(_ACTIVITY, n, rng), "0")
         letters = _pick((_ACCOM_LETTERS, _ACCOM_WEIGHTS), n, rng)
-        letters = np.where((age < 19) & np.isin(letters, ["T", "Z"]), "D", letters)
+        # No foyer (T) under 18 at the start of the year (347); not with former foster carers (Z)
+        # around the 17th birthday (3001).
+        young = add_years_days(dob, 18) > self.start
+        letters = np.where(young & np.isin(letters, ["T", "Z"]), "D", letters)
         # Emergency accommodation (S) and no fixed abode (X) are never suitable.
         suitable = np.where((rng.random(n) < 0.89) & ~np.isin(letters, ["S", "X"]), "1", "2")
         accom = np.where(touch == "YES", np.char.add(letters.astype(str), suitable), "0")
