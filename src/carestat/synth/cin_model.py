@@ -170,8 +170,9 @@ def _forced_episodes(h: History, rng: np.random.Generator, within45: float) -> d
     group = np.cumsum(new) - 1
     last = np.r_[new[1:], True]
     g_first, g_last = np.nonzero(new)[0], np.nonzero(last)[0]
-    reason = np.array([_REASON_BY_REC.get(r, "RC7") for r in rec[g_last]], dtype=object)
-    return {"child": child[g_first], "ref": ref[g_first], "close": close[g_last], "need": need[g_first],
+    reason = pl.Series(rec[g_last]).replace_strict(_REASON_BY_REC, default="RC7").to_numpy()
+    return {"child": child[g_first], "ref": ref[g_first], "close": np.maximum.reduceat(close, g_first)
+            if n else close, "need": need[g_first],
             "reason": reason, "a_start": a_start[g_first], "auth": auth[g_first], "s47": s47[g_first],
             "s_start": s_start[g_first], "icpc": np.where(icpc_held, icpc, -1)[g_first], "cpp": cpp[g_first],
             "care_start": start[g_first], "plan_before": plan_before[g_first],
@@ -234,3 +235,273 @@ def _bisect(count: callable, target: float) -> float:
 def _value(row: dict, name: str, default: float) -> float:
     v = row.get(name)
     return default if v is None or not np.isfinite(v) else float(v)
+
+
+class _Pool:
+    """Children in need not looked after, and when each was last referred and last closed."""
+
+    def __init__(self, cap: int) -> None:
+        self.n = 0
+        self.last_ref = np.full(cap, -(1 << 30), dtype=np.int64)
+        self.last_close = self.last_ref.copy()
+        self.dob = np.zeros(cap, dtype=np.int64)
+        self.e18 = np.zeros(cap, dtype=np.int64)
+        self.long_term = np.zeros(cap, dtype=bool)
+
+    def add(self, dob: np.ndarray) -> np.ndarray:
+        idx = np.arange(self.n, self.n + len(dob))
+        self.dob[idx], self.e18[idx] = dob, add_years_days(dob, 18)
+        self.n += len(dob)
+        return idx
+
+    def choose(self, t0: int, t1: int, k: int, recent: bool, taken: np.ndarray,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """``k`` children who may be referred in [t0, t1): referred in the last 12 months (``recent``)
+        or earlier, episode closed, under 17 and a bit; and a referral day for each."""
+        m = self.n
+        lr, lc, limit = self.last_ref[:m], self.last_close[:m], self.e18[:m] - 300
+        if recent:
+            a, b = np.maximum(lc + _MARGIN, t0), np.minimum(np.minimum(lr + 365, t1 - 1), limit)
+        else:
+            a, b = np.maximum(np.maximum(lc + _MARGIN, lr + 366), t0), np.minimum(t1 - 1, limit)
+        ok = a <= b
+        ok[taken] = False
+        cand = np.nonzero(ok)[0]
+        if k <= 0 or not len(cand):
+            return cand[:0], cand[:0]
+        # Recently closed cases come back more often: Gumbel top-k on a recency weight.
+        key = (-(t0 - lc[cand]) / (365.0 if recent else 900.0)) + rng.gumbel(size=len(cand))
+        chosen = cand[np.argsort(-key, kind="stable")[:k]]
+        return chosen, a[chosen] + (rng.random(len(chosen)) * (b[chosen] - a[chosen] + 1)).astype(np.int64)
+
+
+def _new_dob(ref: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n = len(ref)
+    age = rng.choice(18, n, p=_AGE_WEIGHTS / _AGE_WEIGHTS.sum())
+    within = np.where(age == 17, rng.integers(0, 60, n), rng.integers(0, 365, n))
+    dob = ref - age * 365 - age // 4 - within
+    return np.where(rng.random(n) < _UNBORN, ref + rng.integers(14, 200, n), dob)
+
+
+def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced: dict[str, np.ndarray],
+              unit: str, scale: float, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], _Pool]:
+    """Referrals of children not looked after, year by year, calibrated to the year's targets."""
+    from carestat.refdata import population_for, resolve_la
+
+    la = resolve_la(unit)
+    f_ref, f_close = forced["ref"], forced["close"]
+    f_cpp_start = np.where(forced["cpp"], forced["icpc"], 1 << 30)
+    f_reref = np.r_[False, (forced["child"][1:] == forced["child"][:-1]) & (np.diff(f_ref) <= 365)]
+    counts = {}
+    for y in years:
+        stock = _value(rows[y], "stock", 0.0)
+        counts[y] = int(rng.poisson(max(_value(rows[y], "referrals", 7.6 * stock), 0.0) * scale))
+    cap = sum(counts.values()) + 1
+    pool = _Pool(cap)
+    done: list[tuple[np.ndarray, ...]] = []  # (ref, close, cpp start, cpp end) of finished years
+    out: list[dict[str, np.ndarray]] = []
+    for y in years:
+        s, e = day(dt.date(y - 1, 4, 1)), year_end(y)
+        r = rows[y]
+        in_year = (f_ref >= s) & (f_ref <= e)
+        n = max(counts[y] - int(in_year.sum()), 0)
+        if n == 0:
+            continue
+        ref = np.minimum(workday_add(s + rng.integers(0, e - s + 1, n), 0), e)
+        pop = population_for(la, y) or 0.0
+        s47_target = _value(r, "s47_rate", 0.0) * pop / 1e4 * scale or 0.33 * counts[y]
+        s47_target -= int((forced["s47"] & (forced["s_start"] >= s) & (forced["s_start"] <= e)).sum())
+        cpp_target = _value(r, "cpp_starts", 0.11 * counts[y] / max(scale, 1e-9)) * scale
+        cpp_target -= int(((f_cpp_start >= s) & (f_cpp_start <= e)).sum())
+        p_s47 = float(np.clip(s47_target / (0.92 * n), 0, 0.9))
+        p = {"s47": p_s47, "icpc": float(np.clip(cpp_target / (0.87 * 0.92 * n * p_s47 + 1e-9), 0, 0.95)),
+             "within45": _value(r, "assessments_45_pct", 84.0) / 100}
+        t = _draw_courses(n, p, rng)
+        b = _base_dates(ref, t)
+        prior = [np.concatenate(c) for c in zip(*done, strict=True)] if done else [np.zeros(0, np.int64)] * 4
+        # Protection plans at 31 March first (their length only moves them), then children in need.
+        cpp_open = int(((f_cpp_start <= e) & (forced["care_start"] > e)).sum() + ((prior[2] <= e) & (prior[3] > e)).sum())
+        is_cpp = np.isin(t["course"], [5, 6]) & (b["icpc"] <= e)
+        g = _bisect(lambda g: cpp_open + int((is_cpp & (b["icpc"] + np.maximum(np.round(t["cpp_base"] * g), 2) > e)).sum()),
+                    _value(r, "cpp_31mar", 0.125 * _value(r, "cin_31mar", 0.65 * counts[y] / scale)) * scale)
+        cin_open = int(((f_ref <= e) & (f_close > e)).sum() + ((prior[0] <= e) & (prior[1] > e)).sum())
+        f = _bisect(lambda f: cin_open + int((_close(ref, b, t, f, g)["close"] > e).sum()),
+                    _value(r, "cin_31mar", 0.65 * counts[y] / scale) * scale)
+        t["cpp_base"], t["plan_base"], t["long_base"] = t["cpp_base"] * g, t["plan_base"] * f, t["long_base"] * f
+        close_off = _close(ref, b, t, 1.0, 1.0)["close"] - ref
+        child = np.full(n, -1, dtype=np.int64)
+        reref = np.zeros(n, dtype=bool)
+        quarter = np.searchsorted([day(dt.date(y - 1, 7, 1)), day(dt.date(y - 1, 10, 1)), day(dt.date(y, 1, 1))],
+                                  ref, side="right")
+        want = {True: max(round(_value(r, "rereferral_pct", 22.0) / 100 * counts[y]) - int((in_year & f_reref).sum()), 0),
+                False: round(0.25 * counts[y])}
+        carry = {True: 0, False: 0}
+        bounds = [s, day(dt.date(y - 1, 7, 1)), day(dt.date(y - 1, 10, 1)), day(dt.date(y, 1, 1)), e + 1]
+        for q in range(4):
+            idx = rng.permutation(np.nonzero(quarter == q)[0])
+            used = 0
+            taken = np.zeros(0, dtype=np.int64)
+            for recent in (True, False):
+                k = min(len(idx) - used, round(want[recent] * len(idx) / n) + carry[recent])
+                kids, days = pool.choose(bounds[q], bounds[q + 1], k, recent, taken, rng)
+                j = idx[used:used + len(kids)]
+                child[j], ref[j], reref[j] = kids, days, recent
+                carry[recent] = k - len(kids)
+                used += len(kids)
+                taken = np.r_[taken, kids]
+            fresh = idx[used:]
+            child[fresh] = pool.add(_new_dob(ref[fresh], rng))
+            pool.long_term[child[idx]] |= t["course"][idx] == 4
+            close = np.minimum(ref[idx] + close_off[idx], pool.e18[child[idx]] - 1)
+            pool.last_ref[child[idx]], pool.last_close[child[idx]] = ref[idx], close
+        close = np.minimum(ref + close_off, pool.e18[child] - 1)
+        cpp_start = np.where(np.isin(t["course"], [5, 6]), b["icpc"], 1 << 30)
+        done.append((ref, close, cpp_start, np.minimum(cpp_start + np.round(t["cpp_base"]).astype(np.int64), close)))
+        out.append({**t, "ref": ref, "child": child})
+    if not out:
+        return {}, pool
+    return {k: np.concatenate([o[k] for o in out]) for k in out[0]}, pool
+
+
+def _upn(unit: str, serial: np.ndarray, dob: np.ndarray) -> np.ndarray:
+    """UPNs for children not looked after: establishments 5000+ never clash with the 903 children's."""
+    school = 5000 + (serial // 1000) % 4000
+    entry = (dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
+    digits = np.char.add(np.char.add(np.char.add(unit, school.astype(str)), np.char.zfill(entry.astype(str), 2)),
+                         np.char.zfill((serial % 1000).astype(str), 3))
+    values = digits.astype("S12").view(np.uint8).reshape(-1, 12).astype(np.int64) - 48
+    return np.char.add(_UPN_LETTERS[(values * np.arange(2, 14)).sum(axis=1) % 23], digits)
+
+
+def _disabilities(child: np.ndarray, disabled: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
+    """NONE, or one to four distinct codes drawn by prevalence."""
+    codes, w = np.array(_DISABILITY[0]), np.array(_DISABILITY[1], dtype=float)
+    how_many = np.where(disabled, rng.choice([1, 2, 3, 4], len(child), p=[0.45, 0.3, 0.17, 0.08]), 0)
+    keys = np.log(w) + rng.gumbel(size=(len(child), len(codes)))
+    ranked = np.argsort(-keys, axis=1, kind="stable")
+    pick = np.arange(len(codes))[None, :] < how_many[:, None]
+    rows = np.nonzero(pick)
+    none = how_many == 0
+    return pl.DataFrame({"child": np.r_[child[rows[0]], child[none]],
+                         "code": np.r_[codes[ranked[rows]], np.full(int(none.sum()), "NONE")]}).sort(
+        "child", maintain_order=True)
+
+
+def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: float, seed: int) -> CinHistory:
+    """One simulated LA's children in need over the simulated years (``targets``: one row per year)."""
+    rng = np.random.default_rng([seed, int(unit), 51])
+    years = targets["year"].to_list()
+    rows = {r["year"]: r for r in targets.iter_rows(named=True)}
+    first_written = years[0] + _SIM_YEARS_BEFORE if len(years) > _SIM_YEARS_BEFORE else years[0]
+    start_year = max(years[0], min(first_written, years[-1]) - _BURN_IN)
+    within45 = float(np.nanmean([_value(rows[y], "assessments_45_pct", 84.0) for y in years])) / 100
+    forced = _forced_episodes(history, rng, within45)
+    only, pool = _cin_only(history, rows, [y for y in years if y >= start_year], forced, unit, scale, rng)
+    n903, nf = len(history.children.dob), len(forced["ref"])
+    no = len(only.get("ref", []))
+    # --- children ---------------------------------------------------------------------------
+    kids903 = np.unique(history.periods.child)
+    serial = np.arange(1, pool.n + 1)
+    dob_only = pool.dob[:pool.n]
+    died = forced["died"]
+    death = np.full(n903 + pool.n, -1, dtype=np.int64)
+    death[forced["child"][died]] = forced["close"][died]
+    cin_kids = np.arange(pool.n)
+    children = pl.DataFrame({
+        "child": np.r_[kids903, n903 + cin_kids],
+        "LAchildID": np.r_[history.identity.child_id[kids903], np.char.add(unit, np.char.zfill(serial.astype(str), 7))],
+        "dob": np.r_[history.children.dob[kids903], dob_only],
+        "sex": np.r_[history.children.sex[kids903], (rng.random(pool.n) < 0.47).astype(np.int64)],
+        "ethnic": np.r_[history.identity.ethnic[kids903], _pick(_ETHNIC, pool.n, rng)],
+        "upn": np.r_[history.identity.upn[kids903], _upn(unit, serial, dob_only)],
+        "upn_reason": np.r_[np.full(len(kids903), ""), np.where(rng.random(pool.n) < 0.03, _pick(
+            (["UN2", "UN3", "UN4", "UN5"], [2, 3, 4, 1]), pool.n, rng), "")],
+        "uasc": np.r_[history.children.uasc[kids903], np.zeros(pool.n, dtype=bool)],
+    }).with_columns(death=pl.Series(np.r_[death[kids903], death[n903:]]))
+    disabled = np.r_[rng.random(len(kids903)) < 0.1, (rng.random(pool.n) < 0.09) | pool.long_term[:pool.n]]
+    disabilities = _disabilities(children["child"].to_numpy(), disabled, rng)
+    # --- episodes: forced first, then the others ----------------------------------------------
+    ep_f, ep_o = np.arange(nf), nf + np.arange(no)
+    o_child = n903 + only.get("child", np.zeros(0, np.int64))
+    o_ref = only.get("ref", np.zeros(0, np.int64))
+    t = only
+    b = _base_dates(o_ref, t) if no else {}
+    d = _close(o_ref, b, t, 1.0, 1.0) if no else {}
+    o_e18 = add_years_days(np.r_[history.children.dob, dob_only][o_child], 18)
+    o_close = np.minimum(d["close"], o_e18 - 1) if no else np.zeros(0, np.int64)
+    clipped = (d["close"] > o_close) if no else np.zeros(0, bool)
+    course = t.get("course", np.zeros(0, np.int64))
+    reason = np.where(course == 0, "RC7", np.where(course == 1, np.where(
+        (rng.random(no) < 0.45) & (o_close >= day(dt.date(2022, 4, 1))), "RC9", "RC8"),
+        _pick((["RC7", "RC5", "RC3", "RC4"], [88, 8, 2.5, 1.5]), no, rng)))
+    reason = np.where(clipped, np.where(rng.random(no) < 0.3, "RC6", "RC7"), reason)
+    need = np.where(course == 1, np.where(rng.random(no) < 0.35, "N9", _pick(_NEED, no, rng)),
+                    np.where((course == 4) & (rng.random(no) < 0.7), "N2", _pick(_NEED, no, rng)))
+    source_all = _pick(_SOURCE, nf + no, rng)
+    ref_all = np.r_[forced["ref"], o_ref]
+    source_all = np.where((source_all == "5D") & (ref_all < day(dt.date(2022, 4, 1))), "5B", source_all)
+    episodes = pl.DataFrame({
+        "ep": np.r_[ep_f, ep_o], "child": np.r_[forced["child"], o_child], "ref": ref_all,
+        "close": np.r_[forced["close"], o_close], "source": source_all,
+        "need": pl.Series(np.r_[forced["need"].astype(str), need], dtype=pl.String),
+        "nfa": np.r_[np.zeros(nf, bool), course == 0], "reason": np.r_[forced["reason"].astype(str), reason],
+    }).with_columns(need=pl.when(pl.col("nfa")).then(None).otherwise(pl.col("need"))).sort(
+        "child", "ref", maintain_order=True)
+    episodes = episodes.with_columns(
+        rereferral=(pl.col("ref") - pl.col("ref").shift(1).over("child") <= 365).fill_null(False))
+    # --- assessments, enquiries, plans ------------------------------------------------------------
+    f_auth = _not_overdue(forced["a_start"], forced["auth"], 45)
+    has_a = course != 0
+    assessments = pl.DataFrame({
+        "ep": np.r_[ep_f, ep_o[has_a]], "start": np.r_[forced["a_start"], b.get("a_start", o_ref)[has_a]],
+        "auth": np.r_[f_auth, b.get("auth", o_ref)[has_a]],
+        "no_factors": np.r_[np.zeros(nf, bool), t.get("no_factors", has_a)[has_a]]})
+    o_s47 = t.get("s47", np.zeros(0, bool))
+    s_start = np.r_[forced["s_start"][forced["s47"]], b.get("s_start", o_ref)[o_s47]]
+    held = np.r_[forced["icpc"][forced["s47"]] >= 0, t.get("icpc_held", o_s47)[o_s47]]
+    section47 = pl.DataFrame({
+        "ep": np.r_[ep_f[forced["s47"]], ep_o[o_s47]], "start": s_start, "target": workday_add(s_start, 15),
+        "icpc": np.where(held, np.r_[forced["icpc"][forced["s47"]], b.get("icpc", o_ref)[o_s47]], -1),
+        "not_required": ~held})
+    plan_o = np.isin(course, [3, 4, 6])
+    o_plan_end = np.minimum(d.get("plan_end", o_ref), o_close)
+    plan_o &= o_plan_end > d.get("plan_start", o_ref)
+    pb, pa = forced["plan_before"], forced["plan_after"]
+    plans = pl.DataFrame({
+        "ep": np.r_[ep_f[pb], ep_f[pa], ep_o[plan_o]],
+        "start": np.r_[f_auth[pb], forced["care_end"][pa], d.get("plan_start", o_ref)[plan_o]],
+        "end": np.r_[forced["care_start"][pb], forced["close"][pa], o_plan_end[plan_o]]})
+    cpp_o = np.isin(course, [5, 6])
+    cpps = _protection_plans(
+        ep=np.r_[ep_f[forced["cpp"]], ep_o[cpp_o]],
+        child=np.r_[forced["child"][forced["cpp"]], o_child[cpp_o]],
+        start=np.r_[forced["icpc"][forced["cpp"]], b.get("icpc", o_ref)[cpp_o]],
+        end=np.r_[forced["care_start"][forced["cpp"]], np.minimum(d.get("cpp_end", o_ref), o_close)[cpp_o]], rng=rng)
+    return CinHistory(unit=unit, seed=(seed, int(unit)), children=children, disabilities=disabilities,
+                      episodes=episodes, assessments=assessments, section47=section47, plans=plans,
+                      cpps=cpps, reviews=_reviews(cpps))
+
+
+def _protection_plans(ep: np.ndarray, child: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      rng: np.random.Generator) -> pl.DataFrame:
+    """Categories of abuse and the number of previous plans (earlier plans here, or elsewhere)."""
+    n = len(ep)
+    initial = _pick(_CATS, n, rng)
+    latest = np.where(rng.random(n) < 0.88, initial, _pick(_CATS, n, rng))
+    elsewhere = np.where(rng.random(n) < 0.15, rng.choice([1, 1, 1, 2, 2, 3], n), 0)
+    frame = pl.DataFrame({"ep": ep, "child": child, "start": start, "end": end, "initial": initial,
+                          "latest": latest, "elsewhere": elsewhere}).sort("child", "start", maintain_order=True)
+    return frame.with_columns(
+        previous=pl.int_range(pl.len()).over("child") + pl.col("elsewhere").first().over("child"),
+        cpp=pl.int_range(pl.len())).drop("elsewhere", "child")
+
+
+def _reviews(cpps: pl.DataFrame) -> pl.DataFrame:
+    """A review three months after the conference, then every six months, while the plan lasts."""
+    start, end = cpps["start"].to_numpy(), cpps["end"].to_numpy()
+    count = np.maximum(0, (end - start - 91 + 181) // 182)
+    which = np.repeat(np.arange(len(start)), count)
+    nth = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+    dates = workday_add(start[which] + 91 + 182 * nth, 0)
+    keep = (dates < end[which]) & (dates > start[which])
+    return pl.DataFrame({"cpp": cpps["cpp"].to_numpy()[which[keep]], "date": dates[keep]})
