@@ -295,7 +295,7 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
     counts = {}
     for y in years:
         stock = _value(rows[y], "stock", 0.0)
-        counts[y] = int(rng.poisson(max(_value(rows[y], "referrals", 7.6 * stock), 0.0) * scale))
+        counts[y] = round(max(_value(rows[y], "referrals", 7.6 * stock), 0.0) * scale)
     cap = sum(counts.values()) + 1
     pool = _Pool(cap)
     done: list[tuple[np.ndarray, ...]] = []  # (ref, close, cpp start, cpp end) of finished years

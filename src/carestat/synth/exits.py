@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from carestat.synth.population import Children, Periods, add_years_days
+from carestat.synth.population import Children, Periods, add_years_days, age_at
 
 # (code, weight) by route; the ages each code allows follow the DfE rules (E5/E6 from 16,
 # E7 from 16, E17 only at 18, no adoption or SGO at 18).
@@ -30,7 +30,7 @@ def assign_exits(periods: Periods, children: Children, rng: np.random.Generator)
     n = len(periods)
     rec = np.full(n, "", dtype=object)
     ended = np.ones(n, dtype=bool)  # every period ends some day; REC is used once it has
-    end_age = (periods.end - children.dob[periods.child]) / 365.25
+    end_age = age_at(children.dob[periods.child], periods.end)
     length = periods.end - periods.start
     at18 = ended & periods.capped
     rec[at18] = _draw(AT_18, int(at18.sum()), rng)
@@ -98,7 +98,7 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     eighteenth = add_years_days(new_dob, 18)
     end = np.minimum(periods.end, eighteenth)
     capped = end == eighteenth
-    entry_age = (periods.start - new_dob) // 365
+    entry_age = age_at(new_dob, periods.start)
     linked = Periods(child, periods.start, end, entry_age, capped, periods.uasc)
     rec = rec.copy()
     newly_capped = capped & ~periods.capped
@@ -106,7 +106,7 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     # A period that no longer reaches the 18th birthday cannot end for reasons of age.
     no_longer = ~capped & periods.capped
     rec[no_longer] = _draw(SHORT, int(no_longer.sum()), rng)
-    end_age = (end - new_dob) / 365.25
+    end_age = age_at(new_dob, end)
     rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E4A"
     rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E4A"
     return linked, children, rec

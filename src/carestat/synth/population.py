@@ -35,6 +35,18 @@ def year_end(year: int) -> int:
     return day(dt.date(year, 3, 31))
 
 
+def age_at(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Whole years of age on a day (exact, by birthdays), vectorised."""
+    dob, on = np.asarray(dob, dtype="int64"), np.asarray(on, dtype="int64")
+    guess = (on - dob) // 365
+    out = np.empty_like(guess)
+    for k in np.unique(guess):
+        m = guess == k
+        lower = add_years_days(dob[m], int(k))
+        out[m] = np.where(lower > on[m], k - 1, k)
+    return out
+
+
 def is_31_march(days: np.ndarray) -> np.ndarray:
     dates = np.asarray(days, dtype="int64").astype("datetime64[D]")
     month_start = dates.astype("datetime64[M]")
@@ -112,9 +124,14 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
     entry_age = np.concatenate(ages).astype(np.int64)
     is_uasc = np.concatenate(uasc)
     start_year = np.concatenate(start_years)
-    # Date of birth: a random day in the year of age at entry.
-    dob = start - entry_age * 365 - rng.integers(0, 365, len(start)) - (entry_age // 4)
-    dob = np.minimum(dob, start - 1)
+    # Date of birth: a random day in the year of age at entry, so the age at entry is exact.
+    youngest = np.empty_like(start)
+    oldest = np.empty_like(start)
+    for age in np.unique(entry_age):
+        m = entry_age == age
+        youngest[m] = add_years_days(start[m], -int(age))  # born on the start date, age years before
+        oldest[m] = add_years_days(start[m], -int(age) - 1) + 1
+    dob = oldest + (rng.random(len(start)) * (youngest - oldest)).astype(np.int64)
     eighteenth = add_years_days(dob, 18)
     # UASC children stay until 18 unless age assessment or return; others by age band.
     band = _BANDS[entry_age]

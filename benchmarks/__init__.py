@@ -1,0 +1,1 @@
+"""carestat benchmarks: ``python -m benchmarks [suite ...]`` (``make bench`` runs them all)."""

@@ -1,0 +1,33 @@
+"""Validate one return with carestat in a fresh process; print JSON timing and peak memory.
+
+Arguments mirror reference/run_ssda903.py: year, LA code, providers CSV or "-", output CSV, "--",
+this year's files, optionally "--previous" and last year's files. Time includes start-up
+(imports), as the reference's does.
+"""
+
+import json
+import resource
+import sys
+import time
+
+
+def main() -> None:
+    started = time.perf_counter()
+    year, la, providers, out_csv = sys.argv[1:5]
+    rest = sys.argv[6:]
+    current, previous = (rest[:rest.index("--previous")], rest[rest.index("--previous") + 1:]) \
+        if "--previous" in rest else (rest, [])
+    from carestat.validate import validate_903
+    from carestat.validate.providers import read_providers
+
+    report = validate_903(current, year=int(year), la=la, previous=previous,
+                          providers=read_providers(providers) if providers != "-" else None)
+    report.errors.select("code", "table", "row").write_csv(out_csv)
+    print(json.dumps({"seconds": time.perf_counter() - started, "rules_seconds": report.seconds,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "errors": report.errors.height, "children": report.n_children,
+                      "rules_run": len(report.rules_run), "skipped": len(report.skipped)}))
+
+
+if __name__ == "__main__":
+    main()
