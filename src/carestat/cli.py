@@ -99,11 +99,13 @@ def demo(
 @validate_app.command("903")
 @friendly
 def validate_903_command(
-    files: Annotated[list[Path], typer.Argument(help="The return: CSV files, one XML file or an XLSX workbook.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="The return: CSV files (or their folder), one XML file or an XLSX workbook.")],
     year: Annotated[int, typer.Option(help="Collection year, named by its end (2025 = 2024/25).")],
     errors: Annotated[Path, typer.Option(help="Write every error here as CSV.")],
     la: Annotated[str | None, typer.Option(help="The LA's 3-digit or ONS code (enables location rules).")] = None,
-    previous: Annotated[list[Path] | None, typer.Option(help="The previous year's return (repeat for each file).")] = None,
+    previous: Annotated[list[Path] | None, typer.Option(
+        help="The previous year's return: its files (after the return's own files), or its folder.")] = None,
     report: Annotated[Path | None, typer.Option(help="Also write an HTML report for the data team.")] = None,
     xlsx: Annotated[Path | None, typer.Option(help="Also write an XLSX workbook of the errors.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
@@ -115,14 +117,47 @@ def validate_903_command(
     from carestat.validate.providers import read_providers
 
     provider_list = read_providers(providers) if providers else None
-    result = validate_903(files, year=year, la=la, previous=previous or (), providers=provider_list)
+    result = validate_903(_paths(files), year=year, la=la, previous=_paths(previous), providers=provider_list)
     write_outputs(result, errors=errors, html=report, xlsx=xlsx, json_path=json_out)
     typer.echo(result.describe_line(), err=False)
 
 
+MULTI_VALUE_OPTIONS = ("--previous",)
+
+
+def expand_multi_value_options(argv: list[str]) -> list[str]:
+    """Let ``--previous a.csv b.csv c.csv`` mean ``--previous a.csv --previous b.csv ...``: the
+    values run until the next option (so put the return's own files before --previous or after
+    another option, or repeat --previous for each file)."""
+    out: list[str] = []
+    current: str | None = None
+    for arg in argv:
+        if arg in MULTI_VALUE_OPTIONS:
+            current = arg
+            continue
+        if arg.startswith("-"):
+            current = None
+        elif current is not None:
+            out.extend([current, arg])
+            continue
+        out.append(arg)
+    return out
+
+
+def _paths(items: list[Path] | None) -> list[Path]:
+    """Files as given, with a folder standing for the return files inside it."""
+    out: list[Path] = []
+    for item in items or []:
+        if item.is_dir():
+            out.extend(sorted(p for p in item.iterdir() if p.suffix.lower() in (".csv", ".xml", ".xlsx")))
+        else:
+            out.append(item)
+    return out
+
+
 def run() -> None:  # pragma: no cover - console entry point
     try:
-        app()
+        app(args=expand_multi_value_options(sys.argv[1:]))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 2
         sys.exit(code)

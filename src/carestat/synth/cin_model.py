@@ -100,11 +100,22 @@ def collection_year(days: np.ndarray) -> np.ndarray:
 
 
 def _not_overdue(start: np.ndarray, end: np.ndarray, limit: int) -> np.ndarray:
-    """Bring forward to 31 March an ``end`` that would leave the task open at a year end more than
-    ``limit`` working days after it started (rare; avoids the DfE's 8670Q/8675Q queries)."""
+    """Bring forward to 31 March an ``end`` that would leave the task open at a year end ``limit``
+    working days or more after it started (rare; avoids the DfE's 8670Q/8675Q queries)."""
     ye = np.array([year_end(int(y)) for y in range(1990, 2040)])[collection_year(start) - 1990]
-    late = (end > ye) & (workdays_between(start, ye) > limit)
+    late = (end > ye) & (workdays_between(start, ye) >= limit - 1)
     return np.where(late, workday_add(ye, 0, roll="backward"), end)
+
+
+def _assessment(ref: np.ndarray, lag: np.ndarray, days: np.ndarray, s47: np.ndarray, s_start: np.ndarray,
+                anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Assessment start and authorisation. An enquiry's census year (that of its conference, or of its
+    start when none is needed) always shows the episode's assessment too (DfE query 2991Q)."""
+    start = workday_add(ref, lag)
+    start = np.where(s47 & (collection_year(start) > collection_year(anchor)), np.maximum(ref, s_start), start)
+    auth = _not_overdue(start, workday_add(start, days), 45)
+    late = s47 & (collection_year(auth) < collection_year(anchor))
+    return start, np.where(late, workday_add(anchor, 0), auth)
 
 
 @dataclass
@@ -148,13 +159,13 @@ def _forced_episodes(h: History, rng: np.random.Generator, within45: float) -> d
     emergency = rng.random(n) < 0.35
     ref = np.minimum(np.maximum(start - np.where(emergency, rng.integers(0, 4, n), rng.integers(14, 300, n)),
                                 dob - 200), start)
-    a_start = workday_add(ref, rng.integers(0, 4, n))
-    auth = workday_add(a_start, _assessment_days(n, within45, rng))
     s47 = rng.random(n) < 0.5
     s_start = np.minimum(ref + rng.integers(0, 3, n), start)
     icpc = workday_add(s_start, rng.integers(5, 16, n))
     icpc_held = s47 & ~emergency & (rng.random(n) < 0.6) & (icpc < start - 1)
     cpp = icpc_held & (rng.random(n) < 0.9)
+    a_start, auth = _assessment(ref, rng.integers(0, 4, n), _assessment_days(n, within45, rng), s47, s_start,
+                                np.where(icpc_held, icpc, s_start))
     plan_before = ~s47 & ~emergency & (auth < start - 7) & (rng.random(n) < 0.5)
     home = np.isin(rec, ["E4A", "E4B", "E13"])
     tail = np.where(home, rng.integers(20, 270, n), np.where(np.isin(rec, ["E8", "E9", "E14", "E15", "E16"]),
@@ -203,10 +214,10 @@ def _draw_courses(n: int, p: dict[str, float], rng: np.random.Generator) -> dict
 
 
 def _base_dates(ref: np.ndarray, t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    a_start = workday_add(ref, t["lag"])
     s_start = ref + t["s_lag"]
-    return {"a_start": a_start, "auth": _not_overdue(a_start, workday_add(a_start, t["adays"]), 45),
-            "s_start": s_start, "icpc": _not_overdue(s_start, workday_add(s_start, t["icpc_wd"]), 15)}
+    icpc = _not_overdue(s_start, workday_add(s_start, t["icpc_wd"]), 15)
+    a_start, auth = _assessment(ref, t["lag"], t["adays"], t["s47"], s_start, np.where(t["icpc_held"], icpc, s_start))
+    return {"a_start": a_start, "auth": auth, "s_start": s_start, "icpc": icpc}
 
 
 def _close(ref: np.ndarray, b: dict[str, np.ndarray], t: dict[str, np.ndarray], f: float,
@@ -450,7 +461,7 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
     episodes = episodes.with_columns(
         rereferral=(pl.col("ref") - pl.col("ref").shift(1).over("child") <= 365).fill_null(False))
     # --- assessments, enquiries, plans ------------------------------------------------------------
-    f_auth = _not_overdue(forced["a_start"], forced["auth"], 45)
+    f_auth = forced["auth"]
     has_a = course != 0
     assessments = pl.DataFrame({
         "ep": np.r_[ep_f, ep_o[has_a]], "start": np.r_[forced["a_start"], b.get("a_start", o_ref)[has_a]],
