@@ -51,7 +51,7 @@ def generate(name: str, las: str, years: str, scale: float = 1.0, error_rate: fl
     out = WORK / "data" / name
     if not (out / "calibration.csv").exists():
         subprocess.run([python(), "-m", "carestat", "generate", "--out", str(out), "--las", las, "--years", years,
-                        "--scale", str(scale), "--error-rate", str(error_rate), "--seed", "11"], check=True,
+                        "--scale", str(scale), "--error-rate", str(error_rate), "--seed", "11", "--no-cin"], check=True,
                        capture_output=True)
     return out
 

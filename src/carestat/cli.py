@@ -73,13 +73,14 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical output.")] = 1,
     error_rate: Annotated[float, typer.Option(help="Share of children given an injected fault (0 = clean).")] = 0.0,
     format: Annotated[str, typer.Option("--format", help="csv, xml or both (SSDA903; CIN is always XML).")] = "csv",
+    cin: Annotated[bool, typer.Option("--cin/--no-cin", help="Also write the CIN census XML.")] = True,
 ) -> None:
     """Generate synthetic SSDA903 and CIN census returns for England's LAs (no real child data)."""
     from carestat.synth import GenerateOptions, parse_las, parse_years
     from carestat.synth import generate as run
 
     options = GenerateOptions(out=out, years=parse_years(years), las=parse_las(las), scale=scale,
-                              seed=seed, error_rate=error_rate, format=format)
+                              seed=seed, error_rate=error_rate, format=format, cin=cin)
     result = run(options)
     typer.echo(result.describe())
 
@@ -94,6 +95,84 @@ def demo(
     from carestat.demo import run_demo
 
     run_demo(out, echo=typer.echo)
+
+
+key_app = typer.Typer(help="The pseudonymisation key the warehouse needs.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="The warehouse (default: $CARESTAT_DB or carestat.duckdb).")]
+
+
+@key_app.command("new")
+@friendly
+def key_new(
+    file: Annotated[Path | None, typer.Option(help="Where to write the key (default ~/.config/carestat/key).")] = None,
+) -> None:
+    """Create a random pseudonymisation key, readable only by you. Keep it safe: without it the
+    warehouse cannot match a child's records from year to year."""
+    from carestat.warehouse import new_key_file
+    from carestat.warehouse.keys import DEFAULT_KEY_FILE
+
+    path = new_key_file(file or DEFAULT_KEY_FILE)
+    typer.echo(f"Wrote a new key to {path}")
+
+
+@app.command()
+@friendly
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Return folders: a generated tree (YEAR/LA/ssda903) or one return's folder.")],
+    db: DbOption = None,
+    accept_errors: Annotated[bool, typer.Option(help="Store returns that have validation errors (flagged).")] = False,
+    key_file: Annotated[Path | None, typer.Option(help="The pseudonymisation key file.")] = None,
+    year: Annotated[int | None, typer.Option(help="Collection year of a single return folder.")] = None,
+    la: Annotated[str | None, typer.Option(help="LA (3-digit or ONS code) of a single return folder.")] = None,
+) -> None:
+    """Validate returns and store them in the warehouse, one version per LA and year.
+
+    A resubmission replaces the current version in one transaction (the history is kept); children
+    are pseudonymised with a keyed hash. Exit status 1 if any return was refused or unreadable."""
+    from carestat.warehouse import load as run_load
+
+    def progress(o: object) -> None:
+        typer.echo(f"  {o.year} {o.la_code}: {o.status}"  # type: ignore[attr-defined]
+                   + (f" as version {o.version}" if o.version else "")  # type: ignore[attr-defined]
+                   + (f" ({o.n_errors} validation errors)" if o.n_errors else "")  # type: ignore[attr-defined]
+                   + (f" - {o.message}" if o.message else ""))  # type: ignore[attr-defined]
+
+    outcomes = run_load(list(paths), db, accept_errors=accept_errors, key_file=key_file, year=year, la=la,
+                        progress=progress)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    typer.echo("Loaded: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    if counts.get("refused") or counts.get("unreadable"):
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def submissions(
+    db: DbOption = None,
+    la: Annotated[str | None, typer.Option(help="Only this LA.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only this collection year.")] = None,
+) -> None:
+    """List every version of every return in the warehouse (current ones marked)."""
+    from carestat.warehouse import connect
+    from carestat.warehouse import submissions as list_submissions
+
+    con = connect(db, read_only=True)
+    try:
+        frame = list_submissions(con, la, year)
+    finally:
+        con.close()
+    if frame.is_empty():
+        typer.echo("The warehouse holds no returns yet.")
+        return
+    for r in frame.iter_rows(named=True):
+        flag = "current" if r["current"] else f"superseded {r['superseded_at']:%Y-%m-%d %H:%M}"
+        errors = f", {r['n_errors']} errors (accepted)" if r["accepted_with_errors"] else ""
+        typer.echo(f"{r['return_name']:8} {r['year']} {r['la_code']} v{r['version']}  {flag:28} "
+                   f"loaded {r['loaded_at']:%Y-%m-%d %H:%M}, {r['n_children']} children{errors}")
 
 
 @validate_app.command("903")

@@ -15,14 +15,21 @@ from carestat.spec import ReturnSpec
 
 def read_csv_table(source: Source, spec: ReturnSpec) -> tuple[str, pl.DataFrame, tuple[str, ...]]:
     """(table name, raw string frame with _file/_row, extra columns ignored)."""
-    text = decode_text(source)
+    text, encoding = decode_text(source)
     if not text.strip():
         raise InputError("is empty", file=source.name)
-    header_cells = next(csv.reader([text.splitlines()[0]]))
+    try:
+        header_cells = next(csv.reader([text[:65536].splitlines()[0]]))
+    except (csv.Error, IndexError, StopIteration):
+        raise InputError("has no readable header row", file=source.name) from None
     match = match_header([c or "" for c in header_cells], spec, source.name)
+    # Polars parses UTF-8 bytes directly; other encodings go through the decoded text.
+    payload: bytes | io.StringIO = io.StringIO(text)
+    if encoding == "utf-8":
+        payload = source.data[3:] if source.data.startswith(b"\xef\xbb\xbf") else source.data
     try:
         frame = pl.read_csv(
-            io.StringIO(text), infer_schema=False, has_header=True, empty_string_is_null=True,
+            payload, infer_schema=False, has_header=True, empty_string_is_null=True,
             truncate_ragged_lines=False, raise_if_empty=False, quote_char='"',
         )
     except pl.exceptions.PolarsError as exc:

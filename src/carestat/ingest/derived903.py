@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from carestat import refdata
@@ -33,6 +35,7 @@ def sector_of(expr: pl.Expr) -> pl.Expr:
     )
 
 
+@cache
 def _geography() -> pl.DataFrame:
     sectors = refdata.postcode_sectors().select(
         key="sector", E="easting_bng", N="northing_bng", country="country", la="la_code",

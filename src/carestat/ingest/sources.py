@@ -61,16 +61,16 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head
 
 
-def decode_text(source: Source) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; binary data is refused."""
+def decode_text(source: Source) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), else Windows-1252; binary is refused."""
     if looks_binary(source.data):
         raise InputError("is not a text file (it contains binary data)", file=source.name)
     try:
-        return source.data.decode("utf-8-sig")
+        return source.data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return source.data.decode("cp1252")
+        return source.data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         raise InputError(
             "is neither UTF-8 nor Windows-1252 text; save it as CSV (UTF-8) and try again",

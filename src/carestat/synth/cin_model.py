@@ -27,7 +27,7 @@ from carestat.synth.population import add_years_days, day, year_end
 
 _BURN_IN = 6  # years of CIN-only history simulated before the first year written
 _SIM_YEARS_BEFORE = 19  # run.py simulates 903 histories this far before the first year written
-_MARGIN = 10  # days kept between a closure and the next referral (working-day rounding slack)
+_MARGIN = 1  # a child is referred again at the earliest the day after the last episode closed
 _CATS = (["NEG", "EMO", "PHY", "SAB", "MUL"], [50, 37, 7, 4, 2])
 _NEED = (["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"], [57, 5, 4, 9, 18, 3, 0.5, 1.5])
 _SOURCE = (["6", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "5A", "5B", "5C", "5D", "1A", "1B", "1C",
@@ -109,10 +109,10 @@ def _not_overdue(start: np.ndarray, end: np.ndarray, limit: int) -> np.ndarray:
 
 def _assessment(ref: np.ndarray, lag: np.ndarray, days: np.ndarray, s47: np.ndarray, s_start: np.ndarray,
                 anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Assessment start and authorisation. An enquiry's census year (that of its conference, or of its
-    start when none is needed) always shows the episode's assessment too (DfE query 2991Q)."""
+    """Assessment start and authorisation. Every census showing an enquiry (from its start to its
+    conference) also shows the episode's assessment (DfE query 2991Q)."""
     start = workday_add(ref, lag)
-    start = np.where(s47 & (collection_year(start) > collection_year(anchor)), np.maximum(ref, s_start), start)
+    start = np.where(s47 & (collection_year(start) > collection_year(s_start)), s_start, start)
     auth = _not_overdue(start, workday_add(start, days), 45)
     late = s47 & (collection_year(auth) < collection_year(anchor))
     return start, np.where(late, workday_add(anchor, 0), auth)
@@ -341,13 +341,14 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
         t["cpp_base"], t["plan_base"], t["long_base"] = t["cpp_base"] * g, t["plan_base"] * f, t["long_base"] * f
         close_off = _close(ref, b, t, 1.0, 1.0)["close"] - ref
         child = np.full(n, -1, dtype=np.int64)
-        reref = np.zeros(n, dtype=bool)
+        close, cpp_start, cpp_end = close_off.copy(), np.full(n, 1 << 30), np.full(n, 1 << 30)
         quarter = np.searchsorted([day(dt.date(y - 1, 7, 1)), day(dt.date(y - 1, 10, 1)), day(dt.date(y, 1, 1))],
                                   ref, side="right")
         want = {True: max(round(_value(r, "rereferral_pct", 22.0) / 100 * counts[y]) - int((in_year & f_reref).sum()), 0),
                 False: round(0.25 * counts[y])}
         carry = {True: 0, False: 0}
         bounds = [s, day(dt.date(y - 1, 7, 1)), day(dt.date(y - 1, 10, 1)), day(dt.date(y, 1, 1)), e + 1]
+        first_workday = int(workday_add(s, 0))
         for q in range(4):
             idx = rng.permutation(np.nonzero(quarter == q)[0])
             used = 0
@@ -356,18 +357,25 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
                 k = min(len(idx) - used, round(want[recent] * len(idx) / n) + carry[recent])
                 kids, days = pool.choose(bounds[q], bounds[q + 1], k, recent, taken, rng)
                 j = idx[used:used + len(kids)]
-                child[j], ref[j], reref[j] = kids, days, recent
+                child[j], ref[j] = kids, days
                 carry[recent] = k - len(kids)
                 used += len(kids)
                 taken = np.r_[taken, kids]
             fresh = idx[used:]
             child[fresh] = pool.add(_new_dob(ref[fresh], rng))
-            pool.long_term[child[idx]] |= t["course"][idx] == 4
-            close = np.minimum(ref[idx] + close_off[idx], pool.e18[child[idx]] - 1)
-            pool.last_ref[child[idx]], pool.last_close[child[idx]] = ref[idx], close
-        close = np.minimum(ref + close_off, pool.e18[child] - 1)
-        cpp_start = np.where(np.isin(t["course"], [5, 6]), b["icpc"], 1 << 30)
-        done.append((ref, close, cpp_start, np.minimum(cpp_start + np.round(t["cpp_base"]).astype(np.int64), close)))
+            # No further action referrals never fall before the year's first working day (8569Q).
+            ref[idx] = np.where((t["course"][idx] == 0) & (ref[idx] < first_workday), first_workday, ref[idx])
+            # Where each episode really ends, now that its day is known (the next referral waits for it).
+            sub = {k: v[idx] for k, v in t.items()}
+            bq = _base_dates(ref[idx], sub)
+            dq = _close(ref[idx], bq, sub, 1.0, 1.0)
+            close[idx] = np.minimum(dq["close"], pool.e18[child[idx]] - 1)
+            is_cpp = np.isin(sub["course"], [5, 6])
+            cpp_start[idx] = np.where(is_cpp, bq["icpc"], 1 << 30)
+            cpp_end[idx] = np.where(is_cpp, np.minimum(dq["cpp_end"], close[idx]), 1 << 30)
+            pool.long_term[child[idx]] |= sub["course"] == 4
+            pool.last_ref[child[idx]], pool.last_close[child[idx]] = ref[idx], close[idx]
+        done.append((ref, close, cpp_start, cpp_end))
         out.append({**t, "ref": ref, "child": child})
     if not out:
         return {}, pool

@@ -149,7 +149,7 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
         .join(f, on="row", maintain_order="right").select(
         "LAchildID", "CINdetailsID", "AssessmentID", AssessmentFactors=pl.col("code").cast(pl.String))
     plans = keys.join(ch.plans.filter((pl.col("start") <= e) & (pl.col("end") >= s)), on="ep", maintain_order="left")
-    out["CINplanDates"] = plans.sort("child", "CINdetailsID", "start", maintain_order=True).select(
+    out["CINplanDates"] = plans.select(
         "LAchildID", "CINdetailsID", CINPlanStartDate=_iso("start"), CINPlanEndDate=_between("end", s, e))
     s47 = keys.join(ch.section47.filter((pl.col("start") <= e) & (
         (pl.col("icpc") >= s) | (pl.col("not_required") & (pl.col("start") >= s)))), on="ep", maintain_order="left")

@@ -85,15 +85,26 @@ def run_rules(r: Return, rules: list[Rule] | None = None) -> RunResult:
             pending.append((rule, table, lazy))
 
     frames = _collect(pending, skipped)
-    lines = []
-    for (rule, table, _), frame in zip(pending, frames, strict=True):
-        if frame is None:
-            continue
-        lines.append(_error_lines(rule, table, frame, r))
-    errors = pl.concat(lines) if lines else pl.DataFrame(schema=ERROR_SCHEMA)
+    lines = [_error_lines(rule, table, frame, r) for (rule, table, _), frame in zip(pending, frames, strict=True)
+             if frame is not None and frame.height]
+    errors = _with_children(pl.concat(lines), r) if lines else pl.DataFrame(schema=ERROR_SCHEMA)
     errors = errors.unique(["code", "table", "row"], keep="first").sort(
         "table", "row", "code", nulls_last=False)
     return RunResult(errors, tuple(ran), tuple(skipped), time.perf_counter() - started)
+
+
+def _with_children(lines: pl.DataFrame, r: Return) -> pl.DataFrame:
+    """Fill ``child`` from each table's identifier column, one join per table."""
+    index = []
+    for table in lines["table"].drop_nulls().unique().to_list():
+        frame = r.table(table)
+        child = next((c for c in ("CHILD", "LAchildID") if c in frame.columns), None)
+        index.append(frame.select(pl.lit(table).alias("table"), pl.col("_row").alias("row"),
+                                  (pl.col(child) if child else pl.lit(None, pl.Utf8)).alias("_child")))
+    if not index:
+        return lines
+    return (lines.join(pl.concat(index), on=["table", "row"], how="left")
+            .with_columns(child=pl.coalesce("child", "_child")).drop("_child").select(list(ERROR_SCHEMA)))
 
 
 def _collect(pending: list[tuple[Rule, str | None, pl.LazyFrame]],
@@ -125,12 +136,8 @@ def _error_lines(rule: Rule, table: str | None, frame: pl.DataFrame, r: Return) 
     base = table[:-5] if table.endswith("_last") else table
     columns = set(r.spec.table(base).columns) if base in r.spec.tables else set()
     in_table = [f for f in dfe_fields if f in columns] or list(dfe_fields)
-    rows = frame.select(pl.col("_row").cast(pl.UInt32)).unique()
-    source_frame = r.table(table)
-    child = next((c for c in ("CHILD", "LAchildID") if c in source_frame.columns), None)
-    source = source_frame.select("_row", (pl.col(child) if child else pl.lit(None, pl.Utf8)).alias("CHILD"))
-    return rows.join(source, on="_row", how="left").select(
-        pl.lit(rule.code).alias("code"), pl.lit(table).alias("table"), pl.col("_row").alias("row"),
-        pl.col("CHILD").alias("child"), pl.lit(";".join(in_table)).alias("fields"),
+    return frame.select(pl.col("_row").cast(pl.UInt32).alias("row")).unique().select(
+        pl.lit(rule.code).alias("code"), pl.lit(table).alias("table"), "row",
+        pl.lit(None, dtype=pl.Utf8).alias("child"), pl.lit(";".join(in_table)).alias("fields"),
         pl.lit(message).alias("message"), pl.lit(rule.severity).alias("severity"),
     )

@@ -1,0 +1,86 @@
+"""The warehouse schema, derived from the returns' specifications (the union over all years).
+
+One table per return table (``s903_episodes``, ``cin_assessments``...), each with the submission
+it came from, the LA and year, the record's row in its file, and the spec's fields, typed.
+Identifiers are replaced by keys: CHILD and LAchildID by ``child_key``, UPN by ``upn_key``,
+FormerUPN by ``former_upn_key``. Episodes also keep the derived placement fields.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from carestat.spec import SUPPORTED_YEARS, spec
+
+PREFIX = {"ssda903": "s903", "cin": "cin"}
+IDENTIFIERS = {"CHILD": "child_key", "LAchildID": "child_key", "UPN": "upn_key", "FormerUPN": "former_upn_key"}
+DERIVED = {
+    ("ssda903", "Episodes"): {"PL_DISTANCE": "DOUBLE", "PL_LA": "VARCHAR", "PL_LOCATION": "VARCHAR",
+                              "HOME_SECTOR": "VARCHAR", "PL_SECTOR": "VARCHAR"},
+    ("ssda903", "Header"): {"UASC": "VARCHAR"},
+}
+_TYPES = {"date": "DATE", "int": "BIGINT"}
+META = {"submission_id": "INTEGER", "la_code": "VARCHAR", "collection_year": "INTEGER", "row_number": "INTEGER"}
+
+
+def table_name(return_name: str, table: str) -> str:
+    """``s903_episodes``, ``cin_assessments``...: the stored table of a return's table."""
+    return f"{PREFIX[return_name]}_{_csv_names(return_name)[table]}"
+
+
+@cache
+def _csv_names(return_name: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for year in SUPPORTED_YEARS[return_name]:
+        for name, table in spec(return_name, year).tables.items():
+            names.setdefault(name, table.csv_name)
+    return names
+
+
+@cache
+def columns(return_name: str, table: str) -> dict[str, str]:
+    """Column name -> DuckDB type, in order, for one warehouse table."""
+    cols = dict(META)
+    for year in SUPPORTED_YEARS[return_name]:
+        if table not in spec(return_name, year).tables:
+            continue
+        for f in spec(return_name, year).table(table).fields:
+            name = IDENTIFIERS.get(f.name, f.name)
+            cols.setdefault(name, _TYPES.get(f.type, "VARCHAR"))
+    cols.update(DERIVED.get((return_name, table), {}))
+    return cols
+
+
+@cache
+def tables(return_name: str) -> tuple[str, ...]:
+    return tuple(_csv_names(return_name))
+
+
+def ddl(return_name: str) -> list[str]:
+    statements = []
+    for table in tables(return_name):
+        name = table_name(return_name, table)
+        body = ", ".join(f'"{c}" {t}' for c, t in columns(return_name, table).items())
+        statements.append(f"CREATE TABLE IF NOT EXISTS {name} ({body})")
+        statements.append(f"CREATE OR REPLACE VIEW current_{name} AS SELECT t.* FROM {name} t "
+                          "JOIN submissions s USING (submission_id) WHERE s.current")
+    return statements
+
+
+SUBMISSIONS = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id INTEGER PRIMARY KEY,
+    return_name VARCHAR NOT NULL,
+    la_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    source VARCHAR,
+    content_sha256 VARCHAR NOT NULL,
+    n_children INTEGER NOT NULL,
+    n_errors INTEGER NOT NULL,
+    accepted_with_errors BOOLEAN NOT NULL,
+    current BOOLEAN NOT NULL,
+    superseded_at TIMESTAMP
+)
+"""
