@@ -1,0 +1,76 @@
+"""Compute every indicator for every LA, region and England from the warehouse's current returns."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carestat import refdata
+from carestat.indicators.inputs import Inputs
+from carestat.indicators.registry import Indicator, all_indicators, counts
+
+OUTPUT_COLUMNS = ("indicator_id", "year", "geographic_level", "country_code", "country_name", "region_code",
+                  "region_name", "new_la_code", "old_la_code", "la_name", "breakdown", "category",
+                  "numerator", "denominator", "value")
+
+
+def _geography(years: list[int]) -> pl.DataFrame:
+    """(old_la_code, year) -> codes, name and region in force on 31 March of that year."""
+    rows = []
+    for year in years:
+        for la in refdata.las_in_year(year):
+            rows.append((la.old_la_code, year, la.new_la_code, la.name, la.region_code, la.region_name))
+    return pl.DataFrame(rows, schema=["la_code", "year", "new_la_code", "la_name", "region_code", "region_name"],
+                        orient="row")
+
+
+def _sum_or_null(name: str) -> pl.Expr:
+    return pl.when(pl.col(name).is_null().all()).then(None).otherwise(pl.col(name).sum()).alias(name)
+
+
+def _value(unit: str) -> pl.Expr:
+    num, den = pl.col("numerator"), pl.col("denominator")
+    if unit == "count":
+        return num
+    if unit == "percent":
+        return pl.when(den > 0).then(100 * num / den)
+    if unit == "rate_per_10k":
+        return pl.when(den > 0).then(10_000 * num / den)
+    return pl.when(den > 0).then(num / den)
+
+
+def compute_indicator(item: Indicator, inputs: Inputs) -> pl.DataFrame:
+    raw = counts(item.compute(inputs)).filter(pl.col("year") >= item.first_year)
+    if item.unit == "rate_per_10k":
+        raw = raw.drop("denominator").join(inputs.population.rename({"population": "denominator"}),
+                                           on=["la_code", "year"], how="left")
+    geo = _geography(inputs.years)
+    la = raw.join(geo, on=["la_code", "year"], how="left")
+    keys = ["year", "breakdown", "category"]
+    region = (la.filter(pl.col("region_code").is_not_null())
+              .group_by(["region_code", "region_name", *keys])
+              .agg(pl.col("numerator").sum(), _sum_or_null("denominator")))
+    england = la.group_by(keys).agg(pl.col("numerator").sum(), _sum_or_null("denominator"))
+    parts = [
+        la.with_columns(geographic_level=pl.lit("Local authority"), old_la_code=pl.col("la_code")),
+        region.with_columns(geographic_level=pl.lit("Regional")),
+        england.with_columns(geographic_level=pl.lit("National")),
+    ]
+    out = pl.concat(parts, how="diagonal_relaxed").with_columns(
+        indicator_id=pl.lit(item.id), country_code=pl.lit(refdata.ENGLAND_CODE), country_name=pl.lit("England"),
+        value=_value(item.unit))
+    for col in OUTPUT_COLUMNS:
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.Utf8).alias(col))
+    return out.select(OUTPUT_COLUMNS)
+
+
+def compute(inputs: Inputs, ids: list[str] | None = None) -> pl.DataFrame:
+    """Every registered indicator (or those in ``ids``), tidy, for every geography and year."""
+    registry = all_indicators()
+    chosen = [registry[i] for i in ids] if ids else list(registry.values())
+    frames = [compute_indicator(item, inputs) for item in chosen]
+    level = {"National": 0, "Regional": 1, "Local authority": 2}
+    return pl.concat(frames, how="vertical_relaxed").with_columns(
+        _level=pl.col("geographic_level").replace_strict(level, return_dtype=pl.Int8)
+    ).sort("indicator_id", "year", "_level", "region_code", "old_la_code", "breakdown", "category",
+           nulls_last=False).drop("_level")
