@@ -175,6 +175,28 @@ def submissions(
                    f"loaded {r['loaded_at']:%Y-%m-%d %H:%M}, {r['n_children']} children{errors}")
 
 
+@app.command()
+@friendly
+def indicators(
+    out: Annotated[Path, typer.Option(help="Folder to write indicators.csv and the indicator dictionary into.")],
+    db: DbOption = None,
+) -> None:
+    """Compute every indicator for every LA, region and England and every year in the warehouse.
+
+    The output holds unsuppressed counts for analysts with access to the warehouse; publish with
+    `carestat publish`, which applies disclosure control."""
+    from carestat.indicators import Inputs, compute
+    from carestat.indicators.dictionary import dictionary
+    from carestat.warehouse import tables
+
+    frame = compute(Inputs(tables(db)))
+    out.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(out / "indicators.csv")
+    dictionary().write_csv(out / "indicator_dictionary.csv")
+    typer.echo(f"Wrote {frame.height:,} indicator values ({frame['indicator_id'].n_unique()} indicators, "
+               f"{frame['year'].n_unique()} years) to {out / 'indicators.csv'}")
+
+
 @validate_app.command("903")
 @friendly
 def validate_903_command(

@@ -9,9 +9,8 @@ no episode lasts under 24 hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl

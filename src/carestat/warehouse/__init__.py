@@ -14,7 +14,13 @@ import polars as pl
 
 from carestat.warehouse.db import DEFAULT_DB, connect, db_path, query
 from carestat.warehouse.keys import load_key, new_key_file
-from carestat.warehouse.load import LoadOutcome, current_tables, discover, load_folders, submissions
+from carestat.warehouse.loading import (
+    LoadOutcome,
+    current_tables,
+    discover,
+    load_folders,
+    submissions,
+)
 
 
 def load(paths: list[str | os.PathLike[str]], db: str | os.PathLike[str] | None = None, *,

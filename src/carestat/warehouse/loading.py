@@ -67,6 +67,8 @@ def discover(paths: list[Path], year: int | None = None, la: str | None = None) 
         if not path.exists():
             raise UsageError(f"{path} does not exist")
         trees = sorted(path.glob("[12][0-9][0-9][0-9]/*/ssda903"))
+        if re.fullmatch(r"[12]\d{3}", path.name):  # one year of a generated tree
+            trees = sorted(path.glob("*/ssda903"))
         if path.name == "ssda903":
             trees = [path]
         elif (path / "ssda903").is_dir():
