@@ -42,9 +42,6 @@ def constraints(cells: pl.DataFrame) -> pl.DataFrame:
     area = ["indicator_id", "year", "geographic_level", "_geo"]
     by_cat = ["indicator_id", "year", "breakdown", "category"]
     return pl.concat([
-        _groups(cells.filter(pl.col("breakdown") != "Total").with_columns(_bd=pl.col("breakdown")),
-                cells.filter(is_total).with_columns(_bd=pl.lit(None, pl.Utf8)),
-                area, "cat").pipe(lambda f: f) if False else
         _category_groups(cells, area, is_total),
         _groups(cells.filter(level == "Local authority"), cells.filter(level == "Regional"),
                 [*by_cat, "region_code"], "region"),
@@ -104,7 +101,7 @@ def suppress(cells: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """``cells`` with ``flag`` = c and ``suppression`` = secondary / linked where protection needs it."""
     membership = constraints(cells)
     edges = link_edges(cells, rules)
-    state = cells.select("_cell", "_size", _supp=pl.col("flag") == CONFIDENTIAL,
+    state = cells.select("_cell", "_size", _supp=pl.col("flag").eq_missing(CONFIDENTIAL),
                          _eligible=pl.col("flag").is_null())
     reasons: list[pl.DataFrame] = []
 
@@ -132,9 +129,12 @@ def suppress(cells: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         pinned = audit.determined(state.filter("_supp")["_cell"], membership, edges)
         if not pinned:
             break
+        # One partner per pinned cell: the smallest candidate in any constraint it belongs to.
         pinned_frame = pl.DataFrame({"_cell": pinned}, schema={"_cell": pl.UInt32})
-        groups = membership.join(pinned_frame, on="_cell", how="semi").select("_group").unique()
-        new = _partners(state, membership, groups)["_cell"]
+        groups = membership.join(pinned_frame, on="_cell").select("_group", _pinned=pl.col("_cell"))
+        options = (_partners(state, membership, groups.select("_group").unique()).join(groups, on="_group")
+                   .join(state.select("_cell", "_size"), on="_cell"))
+        new = options.group_by("_pinned").agg(pl.col("_cell").sort_by("_size", "_cell").first())["_cell"]
         if not len(new):
             break
         mark(new, "secondary")

@@ -21,14 +21,14 @@ def blank_to_null(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
-    """dd/mm/yyyy, or ISO yyyy-mm-dd (optionally with a time, as spreadsheets give)."""
+    """dd/mm/yyyy, or ISO yyyy-mm-dd (optionally with a time, as spreadsheets give).
+
+    A four-digit year is required: "01/01/24" must not read as the year 24."""
     text = blank_to_null(expr)
-    # A four-digit year is required: "01-01-24" must not read as the year 24.
-    return pl.coalesce(
-        pl.when(text.str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")).then(text.str.to_date("%d/%m/%Y", strict=False)),
-        pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T].*)?$")).then(
-            text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)),
-    )
+    dmy = text.str.to_date("%d/%m/%Y", strict=False)
+    iso = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    four_digit = (lambda d: pl.when(d.dt.year() >= 1000).then(d))
+    return pl.coalesce(four_digit(dmy), pl.when(dmy.is_null()).then(four_digit(iso)))
 
 
 def _typed(name: str, ftype: str) -> pl.Expr:

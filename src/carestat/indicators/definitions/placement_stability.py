@@ -1,0 +1,279 @@
+"""Placement stability: how often children in care move, and how long they stay put.
+
+How placements are counted (the DfE's "Children looked after in England" methodology and the
+SSDA903 guide; the choices the DfE leaves open are marked *carestat*):
+
+- Episodes under an agreed series of short breaks (legal status V3/V4) are left out altogether.
+- A *placement* starts with every episode whose reason for new episode (RNE) says the placement
+  changed: S (started care), P, B (new carer) and T, U (placement type changed, same carer: the
+  DfE's reasons for placement change include "change in the status of placement only", so these
+  count as changes of placement). An L episode (legal status only) continues the placement.
+- Temporary placements (PLACE T0-T4: hospital, holiday, respite of 7 days or less) are not
+  placements: the temporary episode, and the return to the placement held before it (same PLACE,
+  and the same placement postcode when both are given; validation rule 383), continue that
+  placement.
+- Placements of less than 24 hours are not counted (LAIT: "all placements of 24 hours or more"):
+  *carestat* reads that as a placement that began and ended on the same day.
+- For long-term stability the DfE asks for "the same carer": there only S, P and B start a new
+  spell (T and U keep the carer), again ignoring temporary placements.
+
+The history is each child's episodes across every year loaded (``Inputs.episodes``), so it starts
+with the episodes open on 1 April of the LA's first loaded year: a placement, carer or period of
+care that began before then has only a lower bound for its start. Long-term stability needs 2.5
+years behind 31 March, so it is given only from an LA's third loaded year.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carestat.indicators.inputs import Inputs
+from carestat.indicators.registry import indicator, with_breakdowns
+from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, looked_after_at_31_march, placement_group
+from carestat.spec import code_groups
+
+KEY = ["la_code", "child_key"]
+PLACEMENT_RNE = ("S", "P", "B", "T", "U")
+NEW_CARER_RNE = ("S", "P", "B")
+TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+ADOPTION = ("A3", "A4", "A5", "A6")
+_TIME_IN_CARE = ((1, "Under 1 year"), (2, "1 to 2 years"), (5, "2 to 5 years"))
+_STABILITY_BREAKDOWNS = ("age_band", "placement", "time_in_care", "category_of_need")
+
+
+def la_years(inputs: Inputs) -> pl.DataFrame:
+    """(la_code, year) for every return loaded, with the LA's first loaded year."""
+    r = (inputs.tables["Header"].select("la_code", pl.col("collection_year").cast(pl.Int64).alias("year"))
+         .unique())
+    return r.with_columns(first_year=pl.col("year").min().over("la_code"))
+
+
+def only_returned(frame: pl.DataFrame, inputs: Inputs) -> pl.DataFrame:
+    """Keep the LA-years that have a return (history can otherwise run past an LA's last return)."""
+    return frame.join(la_years(inputs).select("la_code", "year"), on=["la_code", "year"], how="semi")
+
+
+def episode_history(inputs: Inputs) -> pl.DataFrame:
+    """Every episode (not short breaks), in order per child, with its placement, carer and period
+    of care: ``_placement``/``_carer``/``_period`` numbers, their starts (``*_start``, a lower bound
+    when ``*_start_known`` is false), the placement's end (null while open), the start of the
+    previous carer in the period, the period's category of need, and flags ``_temp`` (a temporary
+    placement), ``_back`` (the return from one) and ``_move`` (a change of placement)."""
+    e = inputs.episodes.filter(~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)).sort(*KEY, "DECOM")
+    rne = pl.col("RNE")
+    temp = pl.col("PLACE").is_in(TEMPORARY).fill_null(False)
+    post = pl.col("PL_POST").str.to_uppercase().str.replace_all(r"\s+", "")
+    e = e.with_columns(
+        _temp=temp,
+        _first_known=pl.col("DECOM").shift(1).over(KEY).is_null(),
+        _contiguous=(pl.col("DEC").shift(1).over(KEY) == pl.col("DECOM")).fill_null(False),
+        _prev_temp=temp.shift(1).over(KEY).fill_null(False),
+        _prev_reason=pl.col("REASON_PLACE_CHANGE").shift(1).over(KEY),
+        # The placement held before a temporary one: the latest earlier episode not temporary.
+        _before_place=pl.when(~temp).then(pl.col("PLACE")).forward_fill().shift(1).over(KEY),
+        _before_post=pl.when(~temp).then(post.fill_null("")).forward_fill().shift(1).over(KEY),
+    )
+    back = (pl.col("_prev_temp") & pl.col("_contiguous") & (pl.col("PLACE") == pl.col("_before_place"))
+            & (post.is_null() | (pl.col("_before_post") == "") | (post == pl.col("_before_post")))).fill_null(False)
+    new_period = ~pl.col("_contiguous") | (rne == "S").fill_null(False)
+    ordinary = ~pl.col("_temp") & ~pl.col("_back")
+    e = e.with_columns(_back=back).with_columns(
+        _new_period=new_period,
+        _new_placement=new_period | (rne.is_in(PLACEMENT_RNE).fill_null(False) & ordinary),
+        _new_carer=new_period | (rne.is_in(NEW_CARER_RNE).fill_null(False) & ordinary),
+        _move=pl.col("_contiguous") & rne.is_in(("P", "B", "T", "U")).fill_null(False),
+    ).with_columns(
+        _period=pl.col("_new_period").cum_sum().over(KEY),
+        _placement=pl.col("_new_placement").cum_sum().over(KEY),
+        _carer=pl.col("_new_carer").cum_sum().over(KEY),
+    )
+    # A start is known unless the spell begins with the child's first known episode and that
+    # episode does not itself say the spell started then.
+    def known(codes: tuple[str, ...]) -> pl.Expr:
+        return ~pl.col("_first_known") | rne.is_in(codes).fill_null(False)
+
+    e = e.with_columns(
+        period_start=pl.col("DECOM").first().over(*KEY, "_period"),
+        period_start_known=known(("S",)).first().over(*KEY, "_period"),
+        period_cin=pl.col("CIN").first().over(*KEY, "_period"),
+        placement_start=pl.col("DECOM").first().over(*KEY, "_placement"),
+        placement_start_known=known(PLACEMENT_RNE).first().over(*KEY, "_placement"),
+        placement_end=pl.col("DEC").last().over(*KEY, "_placement"),
+        placement_place=pl.col("PLACE").first().over(*KEY, "_placement"),
+        carer_start=pl.col("DECOM").first().over(*KEY, "_carer"),
+    )
+    carers = (e.select(*KEY, "_period", "_carer", "carer_start").unique([*KEY, "_carer"]).sort(*KEY, "_carer")
+              .with_columns(previous_carer_start=pl.col("carer_start").shift(1).over(*KEY, "_period"))
+              .select(*KEY, "_carer", "previous_carer_start"))
+    return e.join(carers, on=[*KEY, "_carer"], how="left")
+
+
+def placements(inputs: Inputs) -> pl.DataFrame:
+    """One row per placement: start (lower bound unless ``placement_start_known``), end, type."""
+    return (episode_history(inputs)
+            .group_by(*KEY, "_placement")
+            .agg(pl.col("placement_start").first(), pl.col("placement_start_known").first(),
+                 pl.col("placement_end").first(), pl.col("placement_place").first(), pl.col("DOB").first()))
+
+
+def _time_in_care(start: pl.Expr, known: pl.Expr, day: pl.Expr) -> pl.Expr:
+    years = age_on(start, day)
+    expr = pl.when(years >= 5).then(pl.lit("5 years or more")).when(~known).then(pl.lit("Not known"))
+    for upper, label in _TIME_IN_CARE:
+        expr = expr.when(years < upper).then(pl.lit(label))
+    return expr.otherwise(pl.lit("Not known"))
+
+
+def cla_with_history(inputs: Inputs) -> pl.DataFrame:
+    """Children looked after on 31 March with their episode's placement, carer and period."""
+    cols = ["period_start", "period_start_known", "period_cin", "placement_start", "carer_start",
+            "previous_carer_start"]
+    cla = looked_after_at_31_march(inputs).join(
+        episode_history(inputs).select(*KEY, "DECOM", *cols), on=[*KEY, "DECOM"], how="inner")
+    return cla.with_columns(
+        time_in_care=_time_in_care(pl.col("period_start"), pl.col("period_start_known"),
+                                   pl.date(pl.col("year"), 3, 31)),
+        category_of_need=pl.col("period_cin"),
+    )
+
+
+def placements_in_year(inputs: Inputs) -> pl.DataFrame:
+    """la_code, child_key, year -> number of placements (of 24 hours or more) during the year."""
+    years = pl.DataFrame({"year": inputs.years}, schema={"year": pl.Int64})
+    p = placements(inputs).join(years, how="cross")
+    start, end = pl.date(pl.col("year") - 1, 4, 1), pl.date(pl.col("year"), 3, 31)
+    during = (pl.col("placement_start") <= end) & (pl.col("placement_end").is_null() | (pl.col("placement_end") >= start))
+    a_day = pl.col("placement_end").is_null() | (pl.col("placement_end") > pl.col("placement_start"))
+    return p.filter(during & a_day).group_by(*KEY, "year").agg(placements=pl.len())
+
+
+def _three_plus(inputs: Inputs) -> pl.DataFrame:
+    cla = cla_with_history(inputs).join(placements_in_year(inputs), on=[*KEY, "year"], how="left")
+    return cla.with_columns(three_plus=(pl.col("placements").fill_null(1) >= 3))
+
+
+_THREE_PLUS = dict(
+    definition="Children in care on 31 March who had lived in three or more different placements during the "
+               "year (1 April to 31 March). Moves to temporary placements (hospital, holidays, respite of a "
+               "week or less) and placements of less than a day do not count, nor do children looked after "
+               "only under short breaks.",
+    numerator="Children looked after on 31 March with 3 or more placements (episodes starting with RNE S, P, B, "
+              "T or U, not T0-T4, not the return from a temporary placement) open during the year",
+    breakdowns=_STABILITY_BREAKDOWNS, topic="Placement stability",
+)
+
+
+@indicator(id="cla_3plus_placements", name="Children looked after with three or more placements in the year",
+           denominator="", unit="count", polarity="neutral", published_id="cla_3plus_placements_count",
+           **_THREE_PLUS)
+def cla_3plus_placements(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_three_plus(inputs), {b: b for b in _STABILITY_BREAKDOWNS}, pl.col("three_plus").sum())
+
+
+@indicator(id="cla_3plus_placements_pct",
+           name="Children looked after with three or more placements in the year (%)",
+           denominator="Children looked after on 31 March (not short breaks only)", unit="percent",
+           polarity="lower is better", published_id="cla_3plus_placements_pct", **_THREE_PLUS)
+def cla_3plus_placements_pct(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_three_plus(inputs), {b: b for b in _STABILITY_BREAKDOWNS},
+                           pl.col("three_plus").sum(), pl.len())
+
+
+def _long_term(inputs: Inputs) -> pl.DataFrame:
+    """Children under 16 on 31 March, looked after for 2.5 years, and whether their placement is stable."""
+    two_half = pl.date(pl.col("year") - 3, 9, 30)  # 31 March less two and a half years
+    two = pl.date(pl.col("year") - 2, 3, 31)
+    cla = cla_with_history(inputs).join(la_years(inputs), on=["la_code", "year"], how="inner")
+    cohort = cla.filter((pl.col("age") < 16) & (pl.col("period_start") <= two_half)
+                        & (pl.col("year") >= pl.col("first_year") + 2))
+    adoption = pl.col("PLACE").is_in(ADOPTION).fill_null(False)
+    return cohort.with_columns(stable=(pl.col("carer_start") <= two) | (
+        adoption & (pl.col("previous_carer_start") <= two).fill_null(False)))
+
+
+_LONG_TERM = dict(
+    definition="Children under 16 in care on 31 March who had been in care continuously for at least two and a "
+               "half years, and who had lived with the same carer for at least two years, or were placed for "
+               "adoption and that placement together with the one before it had lasted at least two years.",
+    numerator="Children in the denominator with the same carer (no episode with RNE S, P or B, temporary "
+              "placements aside) since 31 March two years earlier, or placed for adoption (A3-A6) whose "
+              "previous carer started by then",
+    breakdowns=_STABILITY_BREAKDOWNS, first_year=2017, topic="Placement stability",
+)
+
+
+@indicator(id="cla_long_term_stability", name="Children in long-term stable placements",
+           denominator="", unit="count", polarity="neutral", published_id="cla_long_term_stability_count",
+           **_LONG_TERM)
+def cla_long_term_stability(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_long_term(inputs), {b: b for b in _STABILITY_BREAKDOWNS}, pl.col("stable").sum())
+
+
+@indicator(id="cla_long_term_stability_pct", name="Children in long-term stable placements (%)",
+           denominator="Children looked after on 31 March aged under 16 who had been looked after continuously "
+                       "for at least 2.5 years", unit="percent", polarity="higher is better",
+           published_id="cla_long_term_stability_pct", **_LONG_TERM)
+def cla_long_term_stability_pct(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_long_term(inputs), {b: b for b in _STABILITY_BREAKDOWNS}, pl.col("stable").sum(),
+                           pl.len())
+
+
+def _moves(inputs: Inputs) -> pl.DataFrame:
+    """Each change of placement that took place in a year, with its reason group."""
+    groups = code_groups()[("Episodes", "REASON_PLACE_CHANGE")]
+    moves = episode_history(inputs).filter(pl.col("_move")).with_columns(
+        year=pl.col("DECOM").dt.year().cast(pl.Int64) + (pl.col("DECOM").dt.month() >= 4).cast(pl.Int64),
+        age=age_on(pl.col("DOB"), pl.col("DECOM")),
+        placement=placement_group(pl.col("_before_place")),
+        reason=pl.when(pl.col("_temp") | pl.col("_prev_temp")).then(pl.lit("temporary"))
+        .otherwise(pl.col("_prev_reason").replace_strict(groups, default="not_known")),
+    ).with_columns(age_band=age_band(pl.col("age")))
+    return only_returned(moves, inputs)
+
+
+_MOVES = dict(
+    definition="Changes of placement during the year for children in care (not short breaks), by why the "
+               "placement ended: planned (care plan, change of status, authority's request), unplanned "
+               "(allegation, standards, carer's or child's request, closure, custody, other), or temporary "
+               "(a move to or back from hospital, holiday or respite of a week or less).",
+    breakdowns=("reason", "age_band", "placement"), topic="Placement stability",
+)
+
+
+@indicator(id="cla_placement_moves", name="Changes of placement during the year",
+           numerator="Episodes starting in the year with RNE P, B, T or U that follow another episode of the same "
+                     "period of care; reason from the previous episode's REASON_PLACE_CHANGE (temporary: a move to "
+                     "or from PLACE T0-T4)", denominator="", unit="count", polarity="neutral", **_MOVES)
+def cla_placement_moves(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_moves(inputs), {"reason": "reason", "age_band": "age_band", "placement": "placement"},
+                           pl.len())
+
+
+@indicator(id="cla_placement_moves_unplanned_pct", name="Changes of placement that were unplanned (%)",
+           numerator="Changes of placement whose reason (REASON_PLACE_CHANGE) is in the unplanned group",
+           denominator="All changes of placement during the year (planned, unplanned, temporary and not known)",
+           unit="percent", polarity="lower is better",
+           **{**_MOVES, "breakdowns": ("age_band", "placement")})
+def cla_placement_moves_unplanned_pct(inputs: Inputs) -> pl.DataFrame:
+    return with_breakdowns(_moves(inputs), {"age_band": "age_band", "placement": "placement"},
+                           (pl.col("reason") == "unplanned").sum(), pl.len())
+
+
+@indicator(id="cla_placement_length_days", name="Average length of placements that ended in the year (days)",
+           definition="For placements of children in care that ended during the year (because the child moved or "
+                      "left care), the average number of days the placement had lasted. Temporary placements are "
+                      "part of the placement they interrupted.",
+           numerator="Total days from start to end of placements ending in the year (start known)",
+           denominator="Placements ending in the year whose start is known (not short breaks)", unit="days",
+           polarity="neutral", breakdowns=("placement", "age_band"), decimal_places=0, topic="Placement stability")
+def cla_placement_length_days(inputs: Inputs) -> pl.DataFrame:
+    ended = placements(inputs).filter(pl.col("placement_end").is_not_null() & pl.col("placement_start_known")
+                                      & ~pl.col("placement_place").is_in(TEMPORARY).fill_null(False))
+    ended = ended.with_columns(
+        year=pl.col("placement_end").dt.year().cast(pl.Int64) + (pl.col("placement_end").dt.month() >= 4).cast(pl.Int64),
+        days=(pl.col("placement_end") - pl.col("placement_start")).dt.total_days(),
+        placement=placement_group(pl.col("placement_place")),
+        age_band=age_band(age_on(pl.col("DOB"), pl.col("placement_end"))),
+    )
+    return with_breakdowns(only_returned(ended, inputs), {"placement": "placement", "age_band": "age_band"},
+                           pl.col("days").sum(), pl.len())
