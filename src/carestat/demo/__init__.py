@@ -8,6 +8,8 @@ previous year's return and the generated provider list, and writes the reports. 
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +17,10 @@ from pathlib import Path
 
 import polars as pl
 
+from carestat.indicators import Inputs, compute
+from carestat.indicators.dictionary import dictionary
 from carestat.synth import GenerateOptions, generate, parse_las
+from carestat.warehouse import load, tables
 
 DEMO_LAS = "318,805,873,940,941"  # Richmond, Hartlepool, Cambridgeshire, North and West Northamptonshire
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -69,5 +74,28 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, las: str = DEMO_LAS
     result.say(f"2. Validated {summary.height} SSDA903 returns against the DfE rules of their year: "
                f"{total} errors (the generated returns are clean by design). Reports: {out / 'validation'}", echo)
     summary.write_csv(out / "validation" / "summary.csv")
+    db = out / "carestat.duckdb"
+    _demo_key(out)
+    outcomes = load([data], db=db)
+    loaded = sum(o.status in ("loaded", "unchanged") for o in outcomes)
+    result.say(f"3. Loaded {loaded} returns into the warehouse {db} (children pseudonymised with a demo-only "
+               f"key in {out / 'demo.key'}). `carestat submissions --db {db}` lists them.", echo)
+    indicators = compute(Inputs(tables(db)))
+    (out / "indicators").mkdir(parents=True, exist_ok=True)
+    indicators.write_csv(out / "indicators" / "indicators.csv")
+    dictionary().write_csv(out / "indicators" / "indicator_dictionary.csv")
+    result.say(f"4. Computed {indicators['indicator_id'].n_unique()} indicators for each LA, region and England: "
+               f"{out / 'indicators'} (unsuppressed: for analysts only)", echo)
     result.say(f"Done in {time.perf_counter() - started:.1f}s. Everything above is synthetic data.", echo)
     return result
+
+
+def _demo_key(out: Path) -> None:
+    """A throwaway pseudonymisation key for the demo (real use needs `carestat key new`)."""
+    key = out / "demo.key"
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_text(secrets.token_hex(32) + "\n")
+        key.chmod(0o600)
+    os.environ["CARESTAT_KEY_FILE"] = str(key)
+    os.environ.pop("CARESTAT_KEY", None)

@@ -66,7 +66,7 @@ def recoverable(protected: pl.DataFrame, rules: Rules | None = None) -> pl.DataF
         primary.size(), flag=pl.lit(None, pl.Utf8)).with_columns(flag=protected["flag"])
     membership = secondary.constraints(cells)
     edges = secondary.link_edges(cells, rules)
-    pinned = audit.determined(cells.filter(pl.col("flag").eq_missing(CONFIDENTIAL))["_cell"], membership, edges)
+    pinned = list(audit.determined(cells.filter(pl.col("flag").eq_missing(CONFIDENTIAL))["_cell"], membership, edges))
     return protected.with_row_index("_cell").filter(pl.col("_cell").is_in(pinned)).drop("_cell")
 
 

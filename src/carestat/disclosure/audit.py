@@ -3,9 +3,9 @@
 The suppressed cells are the unknowns; each published constraint (members sum to a total, or two
 linked cells hold the same count) is a linear equation in them once the published figures are
 moved to the right-hand side. A suppressed cell is recoverable exactly when its unit vector lies
-in the row space of that system, i.e. when every solution of the homogeneous system is zero in
-that coordinate. The system splits into independent blocks (connected components), each solved
-with an SVD; blocks are small because most constraints hold no suppressed cell at all.
+in the row space of that system (every solution of the homogeneous system is zero there). The
+system splits into independent blocks (connected components), each reduced exactly; blocks are
+small because most constraints hold no suppressed cell at all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-TOLERANCE = 1e-9
+PRIME = 2_147_483_647  # products of two residues still fit in int64
 
 
 def _components(rows: pl.DataFrame) -> pl.DataFrame:
@@ -54,25 +54,61 @@ def system(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFrame)
     return pl.concat([groups, links.with_columns(pl.col("_cell").cast(pl.UInt32))])
 
 
-def determined(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFrame) -> list[int]:
-    """The suppressed cells whose value the published constraints pin down."""
+def _pinned_columns(a: np.ndarray) -> dict[int, np.ndarray]:
+    """Columns whose unit vector lies in the row space of integer matrix ``a``, each with the rows
+    that combine to give it (its certificate).
+
+    Exact Gauss-Jordan elimination modulo a large prime (numpy integer arithmetic: no floating
+    point tolerance, no BLAS threads), carrying an identity block to record the row combinations.
+    In reduced row echelon form the row space holds e_i exactly when column i is a pivot whose row
+    has no other non-zero entry."""
+    m, k = a.shape
+    aug = np.concatenate([a % PRIME, np.eye(m, dtype=np.int64)], axis=1)
+    pivots: list[int] = []
+    row = 0
+    for col in range(k):
+        if row == m:
+            break
+        nz = np.flatnonzero(aug[row:, col])
+        if nz.size == 0:
+            continue
+        r = row + int(nz[0])
+        aug[[row, r]] = aug[[r, row]]
+        aug[row] = (aug[row] * pow(int(aug[row, col]), PRIME - 2, PRIME)) % PRIME
+        factors = aug[:, col].copy()
+        factors[row] = 0
+        others = np.flatnonzero(factors)
+        if others.size:
+            aug[others] = (aug[others] - (factors[others, None] * aug[row]) % PRIME) % PRIME
+        pivots.append(col)
+        row += 1
+    return {col: np.flatnonzero(aug[i, k:]) for i, col in enumerate(pivots)
+            if np.count_nonzero(aug[i, :k]) == 1}
+
+
+def determined(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFrame,
+               focus: set[int] | None = None) -> dict[int, list[str]]:
+    """The suppressed cells whose value the published constraints pin down, each with the groups
+    (``_group`` of ``membership``) whose totals were combined to do it. With ``focus``, only the
+    blocks holding one of those cells are solved."""
     if suppressed.is_empty():
-        return []
+        return {}
     rows = system(suppressed, membership, edges)
     if rows.is_empty():
-        return []
-    out: list[int] = []
-    for _, block in _components(rows).group_by("_comp"):
-        cells = block["_cell"].unique().sort()
-        row_ids = block["_row"].unique()
-        col = {c: i for i, c in enumerate(cells.to_list())}
-        row = {r: i for i, r in enumerate(row_ids.to_list())}
-        a = np.zeros((len(row), len(col)))
+        return {}
+    rows = _components(rows)
+    if focus is not None:
+        wanted = rows.filter(pl.col("_cell").is_in(list(focus)))["_comp"].unique()
+        rows = rows.filter(pl.col("_comp").is_in(wanted.implode()))
+    out: dict[int, list[str]] = {}
+    for _, block in rows.group_by("_comp"):
+        cells = block["_cell"].unique().sort().to_list()
+        row_ids = block["_row"].unique().to_list()
+        col = {c: i for i, c in enumerate(cells)}
+        row = {r: i for i, r in enumerate(row_ids)}
+        a = np.zeros((len(row), len(col)), dtype=np.int64)
         for r, c, v in block.select("_row", "_cell", "_coef").iter_rows():
-            a[row[r], col[c]] += v
-        _, s, vt = np.linalg.svd(a, full_matrices=True)
-        rank = int((s > TOLERANCE * max(1.0, s.max(initial=0.0))).sum())
-        null = vt[rank:].T  # columns span the solutions of A x = 0
-        free = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(col))
-        out.extend(c for c, i in col.items() if free[i] < 1e-8)
-    return sorted(out)
+            a[row[r], col[c]] += int(v)
+        for i, used in _pinned_columns(a).items():
+            out[cells[i]] = [row_ids[j][1:] for j in used if row_ids[j].startswith("g")]
+    return out

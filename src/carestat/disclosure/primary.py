@@ -51,8 +51,10 @@ def rounded(rules: Rules) -> pl.Expr:
     if rules.round_counts_to:
         base = float(rules.round_counts_to)
         to_base = (value / base).round(0, mode="half_away_from_zero") * base
-        return (pl.when((pl.col("_unit") == "count") & pl.col("geographic_level").is_in(rules.round_levels))
-                .then(to_base).otherwise(exact))
+        chosen = (pl.col("_unit") == "count") & pl.col("geographic_level").is_in(rules.round_levels)
+        if rules.round_indicators is not None:
+            chosen = chosen & pl.col("indicator_id").is_in(sorted(rules.round_indicators))
+        return pl.when(chosen).then(to_base).otherwise(exact)
     return exact
 
 

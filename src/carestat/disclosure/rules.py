@@ -60,8 +60,9 @@ class Rules:
 
     - ``default`` / ``per_indicator``: primary suppression thresholds.
     - ``suppress_levels``: geographic levels where small numbers are suppressed (DfE: LAs only).
-    - ``round_counts_to`` / ``round_levels``: round count indicators at those levels (national and
-      regional counts to the nearest 10, where a table says so); ``None`` publishes them exactly.
+    - ``round_counts_to`` / ``round_levels`` / ``round_indicators``: round count indicators (all, or
+      those listed) at those levels, e.g. national and regional counts to the nearest 10 where a
+      table says so; ``None`` publishes them exactly.
     - ``secondary``: protect suppressed cells from recovery through totals (categories summing to
       the Total, LAs to their region, regions to England).
     - ``links``: groups of indicator ids whose cells hold the same count (a count and the rate
@@ -75,6 +76,7 @@ class Rules:
     suppress_levels: tuple[str, ...] = ("Local authority",)
     round_counts_to: int | None = None
     round_levels: tuple[str, ...] = ("National", "Regional")
+    round_indicators: frozenset[str] | None = None
     secondary: bool = True
     links: tuple[tuple[str, ...], ...] = ()
     auto_link: bool = True

@@ -22,7 +22,7 @@ from carestat.disclosure.rules import CONFIDENTIAL, Rules
 
 SEP = "\x1f"
 KEY = ["year", "geographic_level", "_geo", "breakdown", "category"]  # one cell of one indicator
-MAX_ROUNDS = 50
+MAX_AUDITS = 50
 
 
 def _groups(members: pl.DataFrame, totals: pl.DataFrame, key: list[str], kind: str) -> pl.DataFrame:
@@ -110,34 +110,45 @@ def suppress(cells: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         reasons.append(pl.DataFrame({"_cell": new.unique(), "_new_reason": reason}))
         state = state.with_columns(_supp=pl.col("_supp") | pl.col("_cell").is_in(new.implode()))
 
-    for _ in range(MAX_ROUNDS):
-        supp = state.filter("_supp").select("_cell")
-        linked = (edges.join(supp, left_on="_src", right_on="_cell", how="semi")
-                  .join(state.filter(~pl.col("_supp") & pl.col("_eligible")), left_on="_dst", right_on="_cell",
-                        how="semi")["_dst"])
-        if len(linked):
-            mark(linked, "linked")
-            continue
-        counts = membership.join(state, on="_cell").group_by("_group").agg(n=pl.col("_supp").sum())
-        lone = counts.filter(pl.col("n") == 1)
-        if not lone.is_empty():
-            new = _partners(state, membership, lone)["_cell"]
-            if len(new):
-                mark(new, "secondary")
+    def spread() -> None:
+        """Links, then the one-suppressed-cell rule, until neither finds anything (each pass
+        suppresses at least one more cell, so this ends)."""
+        while True:
+            supp = state.filter("_supp").select("_cell")
+            linked = (edges.join(supp, left_on="_src", right_on="_cell", how="semi")
+                      .join(state.filter(~pl.col("_supp") & pl.col("_eligible")), left_on="_dst",
+                            right_on="_cell", how="semi")["_dst"])
+            if len(linked):
+                mark(linked, "linked")
                 continue
-        # Degree rule holds (or cannot be helped): look for cells pinned by several constraints.
-        pinned = audit.determined(state.filter("_supp")["_cell"], membership, edges)
+            counts = membership.join(state, on="_cell").group_by("_group").agg(n=pl.col("_supp").sum())
+            new = _partners(state, membership, counts.filter(pl.col("n") == 1))["_cell"]
+            if not len(new):
+                return
+            mark(new, "secondary")
+
+    focus: set[int] | None = None  # cells suppressed since the last audit (None: audit everything)
+    for _ in range(MAX_AUDITS):
+        before = set(state.filter("_supp")["_cell"].to_list())
+        spread()
+        now = state.filter("_supp")["_cell"]
+        if focus is not None:
+            focus |= set(now.to_list()) - before
+        # Cells pinned by combining several constraints; cells already found safe stay safe when
+        # more are suppressed, so only blocks holding a newly suppressed cell are solved again.
+        pinned = audit.determined(now, membership, edges, focus)
         if not pinned:
             break
-        # One partner per pinned cell: the smallest candidate in any constraint it belongs to.
-        pinned_frame = pl.DataFrame({"_cell": pinned}, schema={"_cell": pl.UInt32})
-        groups = membership.join(pinned_frame, on="_cell").select("_group", _pinned=pl.col("_cell"))
-        options = (_partners(state, membership, groups.select("_group").unique()).join(groups, on="_group")
+        # One partner per pinned cell: the smallest candidate in a constraint that was used to pin it.
+        used = pl.DataFrame([(g, c) for c, groups in pinned.items() for g in groups],
+                            schema={"_group": pl.Utf8, "_pinned": pl.UInt32}, orient="row")
+        options = (_partners(state, membership, used.select("_group").unique()).join(used, on="_group")
                    .join(state.select("_cell", "_size"), on="_cell"))
         new = options.group_by("_pinned").agg(pl.col("_cell").sort_by("_size", "_cell").first())["_cell"]
         if not len(new):
             break
         mark(new, "secondary")
+        focus = set(new.to_list()) | set(pinned)
     if not reasons:
         return cells
     why = pl.concat(reasons).unique("_cell", keep="first")

@@ -24,6 +24,7 @@ import polars as pl
 
 from carestat.synth.history import History
 from carestat.synth.population import add_years_days, day, year_end
+from carestat.synth.targets import PREDECESSORS
 
 _BURN_IN = 6  # years of CIN-only history simulated before the first year written
 _SIM_YEARS_BEFORE = 19  # run.py simulates 903 histories this far before the first year written
@@ -74,17 +75,22 @@ def bank_holidays() -> np.ndarray:
     return np.array(sorted(days), dtype="datetime64[D]")
 
 
+@cache
+def _calendar() -> np.busdaycalendar:
+    return np.busdaycalendar(holidays=bank_holidays())
+
+
 def workday_add(days: np.ndarray, n: np.ndarray | int, roll: str = "forward") -> np.ndarray:
     """The working day ``n`` working days after ``days`` (rolled to a working day first)."""
     d = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    return np.busday_offset(d, n, roll=roll, holidays=bank_holidays()).astype("int64")
+    return np.busday_offset(d, n, roll=roll, busdaycal=_calendar()).astype("int64")
 
 
 def workdays_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Working days from ``start`` (counted) to ``end`` (not counted)."""
     a = np.asarray(start, dtype="int64").astype("datetime64[D]")
     b = np.asarray(end, dtype="int64").astype("datetime64[D]")
-    return np.busday_count(a, b, holidays=bank_holidays())
+    return np.busday_count(a, b, busdaycal=_calendar())
 
 
 def _pick(options: tuple[list[str], list[float]], n: int, rng: np.random.Generator) -> np.ndarray:
@@ -92,17 +98,23 @@ def _pick(options: tuple[list[str], list[float]], n: int, rng: np.random.Generat
     return codes[rng.choice(len(codes), n, p=w / w.sum())]
 
 
+@cache
+def _years_table() -> tuple[np.ndarray, np.ndarray]:
+    """Collection year of every day 1970-2069, and 31 March of collection years 1970-2070."""
+    d = np.arange(0, 36525).astype("datetime64[D]")
+    month = (d.astype("datetime64[M]") - d.astype("datetime64[Y]").astype("datetime64[M]")).astype(int)
+    return d.astype("datetime64[Y]").astype(int) + 1970 + (month >= 3), np.array([year_end(y) for y in range(1970, 2071)])
+
+
 def collection_year(days: np.ndarray) -> np.ndarray:
     """The collection year (named by its end: 1 April 2024 - 31 March 2025 is 2025) of each day."""
-    d = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    month = (d.astype("datetime64[M]") - d.astype("datetime64[Y]").astype("datetime64[M]")).astype(int)
-    return d.astype("datetime64[Y]").astype(int) + 1970 + (month >= 3)
+    return _years_table()[0][np.clip(np.asarray(days, dtype=np.int64), 0, 36524)]
 
 
 def _not_overdue(start: np.ndarray, end: np.ndarray, limit: int) -> np.ndarray:
     """Bring forward to 31 March an ``end`` that would leave the task open at a year end ``limit``
     working days or more after it started (rare; avoids the DfE's 8670Q/8675Q queries)."""
-    ye = np.array([year_end(int(y)) for y in range(1990, 2040)])[collection_year(start) - 1990]
+    ye = _years_table()[1][collection_year(start) - 1970]
     late = (end > ye) & (workdays_between(start, ye) >= limit - 1)
     return np.where(late, workday_add(ye, 0, roll="backward"), end)
 
@@ -198,12 +210,20 @@ _AGE_WEIGHTS = np.array([8, 5, 5, 4.5, 4.5, 5, 5, 5, 5, 5, 5.5, 6, 6.5, 6.5, 6.5
 _UNBORN = 0.025
 
 
+def _exactly(mask: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """``share`` of the ``mask`` entries, chosen at random (exact counts keep the calibration tight)."""
+    idx = np.nonzero(mask)[0]
+    out = np.zeros(len(mask), dtype=bool)
+    out[rng.choice(idx, round(min(max(share, 0.0), 1.0) * len(idx)), replace=False)] = True
+    return out
+
+
 def _draw_courses(n: int, p: dict[str, float], rng: np.random.Generator) -> dict[str, np.ndarray]:
     u = rng.random(n)
-    nfa = rng.random(n) < 0.08
-    s47 = ~nfa & (rng.random(n) < p["s47"])
-    icpc = s47 & (rng.random(n) < p["icpc"])
-    cpp = icpc & (rng.random(n) < 0.87)
+    nfa = _exactly(np.ones(n, dtype=bool), 0.08, rng)
+    s47 = _exactly(~nfa, p["s47"], rng)
+    icpc = _exactly(s47, p["icpc"], rng)
+    cpp = _exactly(icpc, 0.87, rng)
     course = np.select([nfa, cpp, s47, u < 0.42, u < 0.92], [0, np.where(u < 0.55, 6, 5), np.where(u < 0.6, 3, 2), 1, 3], 4)
     return {"course": course, "s47": s47, "icpc_held": icpc, "lag": rng.integers(0, 4, n),
             "adays": _assessment_days(n, p["within45"], rng), "s_lag": rng.integers(0, 3, n),
@@ -282,7 +302,7 @@ class _Pool:
             return cand[:0], cand[:0]
         # Recently closed cases come back more often: Gumbel top-k on a recency weight.
         key = (-(t0 - lc[cand]) / (365.0 if recent else 900.0)) + rng.gumbel(size=len(cand))
-        chosen = cand[np.argsort(-key, kind="stable")[:k]]
+        chosen = cand[np.argpartition(-key, k - 1)[:k]] if k < len(cand) else cand
         return chosen, a[chosen] + (rng.random(len(chosen)) * (b[chosen] - a[chosen] + 1)).astype(np.int64)
 
 
@@ -311,6 +331,7 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
     pool = _Pool(cap)
     done: list[tuple[np.ndarray, ...]] = []  # (ref, close, cpp start, cpp end) of finished years
     out: list[dict[str, np.ndarray]] = []
+    adjust = [1.0, 1.0]  # protection plans, children in need
     for y in years:
         s, e = day(dt.date(y - 1, 4, 1)), year_end(y)
         r = rows[y]
@@ -333,13 +354,18 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
         # Protection plans at 31 March first (their length only moves them), then children in need.
         cpp_open = int(((f_cpp_start <= e) & (forced["care_start"] > e)).sum() + ((prior[2] <= e) & (prior[3] > e)).sum())
         is_cpp = np.isin(t["course"], [5, 6]) & (b["icpc"] <= e)
-        g = _bisect(lambda g: cpp_open + int((is_cpp & (b["icpc"] + np.maximum(np.round(t["cpp_base"] * g), 2) > e)).sum()),
-                    _value(r, "cpp_31mar", 0.125 * _value(r, "cin_31mar", 0.65 * counts[y] / scale)) * scale)
+        cin_target = _value(r, "cin_31mar", 0.65 * counts[y] / scale) * scale
+        # What this year's referrals must add at 31 March, corrected by how far last year's fell short
+        # (ends at 18 and re-referral days are only known after the children are chosen).
+        need_cpp = (_value(r, "cpp_31mar", 0.125 * cin_target / scale) * scale - cpp_open) * adjust[0]
+        g = _bisect(lambda g: int((is_cpp & (b["icpc"] + np.maximum(np.round(t["cpp_base"] * g), 2) > e)).sum()),
+                    need_cpp)
         cin_open = int(((f_ref <= e) & (f_close > e)).sum() + ((prior[0] <= e) & (prior[1] > e)).sum())
-        f = _bisect(lambda f: cin_open + int((_close(ref, b, t, f, g)["close"] > e).sum()),
-                    _value(r, "cin_31mar", 0.65 * counts[y] / scale) * scale)
+        need_cin = (cin_target - cin_open) * adjust[1]
+        f = _bisect(lambda f: int((_close(ref, b, t, f, g)["close"] > e).sum()), need_cin)
         t["cpp_base"], t["plan_base"], t["long_base"] = t["cpp_base"] * g, t["plan_base"] * f, t["long_base"] * f
         close_off = _close(ref, b, t, 1.0, 1.0)["close"] - ref
+        ref_first = ref.copy()
         child = np.full(n, -1, dtype=np.int64)
         close, cpp_start, cpp_end = close_off.copy(), np.full(n, 1 << 30), np.full(n, 1 << 30)
         quarter = np.searchsorted([day(dt.date(y - 1, 7, 1)), day(dt.date(y - 1, 10, 1)), day(dt.date(y, 1, 1))],
@@ -370,12 +396,17 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
             bq = _base_dates(ref[idx], sub)
             dq = _close(ref[idx], bq, sub, 1.0, 1.0)
             close[idx] = np.minimum(dq["close"], pool.e18[child[idx]] - 1)
-            is_cpp = np.isin(sub["course"], [5, 6])
-            cpp_start[idx] = np.where(is_cpp, bq["icpc"], 1 << 30)
-            cpp_end[idx] = np.where(is_cpp, np.minimum(dq["cpp_end"], close[idx]), 1 << 30)
+            cq = np.isin(sub["course"], [5, 6])
+            cpp_start[idx] = np.where(cq, bq["icpc"], 1 << 30)
+            cpp_end[idx] = np.where(cq, np.minimum(dq["cpp_end"], close[idx]), 1 << 30)
             pool.long_term[child[idx]] |= sub["course"] == 4
             pool.last_ref[child[idx]], pool.last_close[child[idx]] = ref[idx], close[idx]
         done.append((ref, close, cpp_start, cpp_end))
+        expected = (int((is_cpp & (b["icpc"] + np.maximum(np.round(t["cpp_base"]), 2) > e)).sum()),
+                    int((close_off + ref_first > e).sum()))
+        got = (int(((cpp_start <= e) & (cpp_end > e)).sum()), int((close > e).sum()))
+        adjust = [float(np.clip(0.5 * a + 0.5 * (x + 5) / (g_ + 5), 0.8, 1.25))
+                  for a, x, g_ in zip(adjust, expected, got, strict=True)]
         out.append({**t, "ref": ref, "child": child})
     if not out:
         return {}, pool
@@ -383,10 +414,13 @@ def _cin_only(history: History, rows: dict[int, dict], years: list[int], forced:
 
 
 def _upn(unit: str, serial: np.ndarray, dob: np.ndarray) -> np.ndarray:
-    """UPNs for children not looked after: establishments 5000+ never clash with the 903 children's."""
-    school = 5000 + (serial // 1000) % 4000
+    """UPNs of children not looked after. The LA digits are the school's LA when the child started
+    school (a successor's predecessor); establishments 5000+ (one block per sibling successor) never
+    clash with the 903 children's."""
+    la = PREDECESSORS[unit][0][0] if unit in PREDECESSORS else unit
+    school = 5000 + 1000 * (int(unit) % 4) + (serial // 1000) % 1000
     entry = (dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
-    digits = np.char.add(np.char.add(np.char.add(unit, school.astype(str)), np.char.zfill(entry.astype(str), 2)),
+    digits = np.char.add(np.char.add(np.char.add(la, school.astype(str)), np.char.zfill(entry.astype(str), 2)),
                          np.char.zfill((serial % 1000).astype(str), 3))
     values = digits.astype("S12").view(np.uint8).reshape(-1, 12).astype(np.int64) - 48
     return np.char.add(_UPN_LETTERS[(values * np.arange(2, 14)).sum(axis=1) % 23], digits)

@@ -1,9 +1,11 @@
 """Write a CIN census year as one DfE CIN XML document (Message > Header, Children > Child ...).
 
-Each record becomes one string fragment built column-wise; fragments are joined into their parent
-(review dates into their plan, factors into their assessment, plans, enquiries and assessments into
-their episode, episodes into their child) with ordered group-bys, so the document is built in a few
-vectorised passes. Elements follow the XSD's order and are left out when blank.
+Every record becomes one string fragment, built column-wise, with a numeric key giving its place in
+the document: child, then episode, then the section of the episode (assessments, plans, enquiries,
+the no-further-action flag, protection plans) and the record's place in it. One sort on that key and
+one join make the document, so national-scale writing takes a few vectorised passes and no
+per-child work. Elements follow the XSD's order and are left out when blank. Values are codes,
+dates and identifiers made by the generator, none of which needs XML escaping.
 """
 
 from __future__ import annotations
@@ -14,73 +16,86 @@ import polars as pl
 
 from carestat import __version__
 from carestat.spec import spec
-from carestat.synth.writers import element
 
-_EPISODE = ["LAchildID", "CINdetailsID"]
-
-
-def _fields(year: int, table: str) -> list[str]:
-    return [f.name for f in spec("cin", year).table(table).fields]
+# Bit positions of the parts of a fragment's key: child | section | episode | part | record | sub-part.
+# Records sharing a key (a child's disabilities, an assessment's factors) keep their order: the sort
+# is stable and every table is in document order.
+_SHIFTS = {"c": 30, "s1": 27, "e": 19, "s2": 16, "i": 2, "s3": 0}
 
 
-def _record(frame: pl.DataFrame, year: int, table: str, tag: str, inner: list[pl.Expr] | None = None,
-            after: str | None = None) -> pl.Expr:
-    """``<tag>fields...</tag>``; ``inner`` fragments go after the field named ``after`` (or last)."""
-    parts: list[pl.Expr] = []
-    for name in _fields(year, table):
-        parts.append(element(name, name))
-        if name == after:
-            parts.extend(inner or [])
-    if after is None:
-        parts.extend(inner or [])
-    return pl.concat_str([pl.lit(f"<{tag}>"), *parts, pl.lit(f"</{tag}>")])
+def _el(name: str) -> pl.Expr:
+    """``<name>value</name>``, or nothing when blank (blanks are nulls in the tables)."""
+    return pl.concat_str([pl.lit(f"<{name}>"), pl.col(name), pl.lit(f"</{name}>")]).fill_null("")
 
 
-def _nest(child: pl.DataFrame, keys: list[str], body: pl.Expr, name: str, wrap: str | None = None) -> pl.DataFrame:
-    """One fragment per parent key: the children's fragments joined in document order."""
-    grouped = child.group_by(keys, maintain_order=True).agg(body.str.join("").alias(name))
-    if wrap:
-        grouped = grouped.with_columns(pl.concat_str([pl.lit(f"<{wrap}>"), pl.col(name), pl.lit(f"</{wrap}>")]).alias(name))
-    return grouped
+def _fields(year: int, table: str) -> list[pl.Expr]:
+    return [_el(f.name) for f in spec("cin", year).table(table).fields]
 
 
-def _attach(parent: pl.DataFrame, *parts: pl.DataFrame) -> pl.DataFrame:
-    for part in parts:
-        keys = [c for c in part.columns if c in parent.columns]
-        parent = parent.join(part, on=keys, how="left", maintain_order="left")
-    return parent
+def _key(**parts: pl.Expr | int) -> pl.Expr:
+    expr = pl.lit(0, dtype=pl.Int64)
+    for name, value in parts.items():
+        v = value if isinstance(value, pl.Expr) else pl.lit(value)
+        expr = expr + (v.cast(pl.Int64) * (1 << _SHIFTS[name]))
+    return expr
 
 
-def _children(tables: dict[str, pl.DataFrame], year: int) -> pl.Series:
-    t = tables
-    cpp_keys = [*_EPISODE, "CPPID"]
-    reviews = _nest(t["Reviews"], cpp_keys, element("CPPreviewDate", "CPPreviewDate"), "reviews", "Reviews")
-    cpp = _attach(t["ChildProtectionPlans"], reviews)
-    cpp = _nest(cpp, _EPISODE, _record(cpp, year, "ChildProtectionPlans", "ChildProtectionPlans",
-                                       [pl.col("reviews").fill_null("")]), "cpp")
-    a_keys = [*_EPISODE, "AssessmentID"]
-    factors = _nest(t["AssessmentFactorsList"], a_keys, element("AssessmentFactors", "AssessmentFactors"),
-                    "factors", "FactorsIdentifiedAtAssessment")
-    ass = _attach(t["Assessments"], factors)
-    ass = _nest(ass, _EPISODE, _record(ass, year, "Assessments", "Assessments", [pl.col("factors").fill_null("")]),
-                "assessments")
-    plans = _nest(t["CINplanDates"], _EPISODE, _record(t["CINplanDates"], year, "CINplanDates", "CINPlanDates"),
-                  "plans")
-    s47 = _nest(t["Section47"], _EPISODE, _record(t["Section47"], year, "Section47", "Section47"), "s47")
-    cin = _attach(t["CINdetails"], ass, plans, s47, cpp)
-    # XSD order: ... DateOfInitialCPC, Assessments*, CINPlanDates*, Section47*, ReferralNFA, ChildProtectionPlans*
-    inner = [pl.col(c).fill_null("") for c in ("assessments", "plans", "s47")]
-    body = _record(cin, year, "CINdetails", "CINdetails", inner, after="DateOfInitialCPC")
-    cin = _nest(cin.with_columns(body.alias("b")), ["LAchildID"],
-                pl.concat_str([pl.col("b").str.strip_suffix("</CINdetails>"), pl.col("cpp").fill_null(""),
-                               pl.lit("</CINdetails>")]), "episodes")
-    disabilities = _nest(t["Disabilities"], ["LAchildID"], element("Disability", "Disability"), "disabilities",
-                         "Disabilities")
-    kids = _attach(t["ChildIdentifiers"], t["ChildCharacteristics"], disabilities, cin)
-    return kids.select(pl.concat_str([
-        pl.lit("<Child>"), _record(kids, year, "ChildIdentifiers", "ChildIdentifiers"),
-        pl.lit("<ChildCharacteristics>"), element("Ethnicity", "Ethnicity"), pl.col("disabilities").fill_null(""),
-        pl.lit("</ChildCharacteristics>"), pl.col("episodes").fill_null(""), pl.lit("</Child>")]).alias("x"))["x"]
+def _frag(frame: pl.DataFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.DataFrame:
+    return frame.select(key.alias("k"), pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+                        .alias("x"))
+
+
+def _with_positions(frame: pl.DataFrame, child: pl.DataFrame) -> pl.DataFrame:
+    """The child's position in the document, and episode, assessment and plan numbers as integers."""
+    frame = frame.join(child, on="LAchildID", how="left", maintain_order="left")
+    ints = [pl.col(c).cast(pl.Int64) for c in ("CINdetailsID", "AssessmentID", "CPPID") if c in frame.columns]
+    return frame.with_columns(ints)
+
+
+def _wrapped(group: list[str], tag: str, inner: pl.Expr) -> pl.Expr:
+    """``inner`` with ``<tag>`` before the first and ``</tag>`` after the last record of each group
+    (records of a group are contiguous: tables are in document order)."""
+    first = pl.any_horizontal([pl.col(g) != pl.col(g).shift(1) for g in group]).fill_null(True)
+    last = pl.any_horizontal([pl.col(g) != pl.col(g).shift(-1) for g in group]).fill_null(True)
+    return pl.concat_str([pl.when(first).then(pl.lit(f"<{tag}>")).otherwise(pl.lit("")), inner,
+                          pl.when(last).then(pl.lit(f"</{tag}>")).otherwise(pl.lit(""))])
+
+
+def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.DataFrame]:
+    ids = tables["ChildIdentifiers"].select("LAchildID").with_row_index("c")
+    t = {name: _with_positions(frame, ids) for name, frame in tables.items()}
+    c, e = pl.col("c"), pl.col("CINdetailsID")
+    kids = t["ChildIdentifiers"].join(tables["ChildCharacteristics"], on="LAchildID", how="left",
+                                      maintain_order="left")
+    dis = t["Disabilities"]
+    cin = t["CINdetails"]
+    head_fields = _fields(year, "CINdetails")
+    nfa_at = [f.name for f in spec("cin", year).table("CINdetails").fields].index("ReferralNFA")
+    ass, fac, cpp, rev = t["Assessments"], t["AssessmentFactorsList"], t["ChildProtectionPlans"], t["Reviews"]
+    return [
+        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *_fields(year, "ChildIdentifiers"),
+              "</ChildIdentifiers><ChildCharacteristics>", _el("Ethnicity")),
+        _frag(dis, _key(c=c, s1=1), _wrapped(["c"], "Disabilities", _el("Disability"))),
+        _frag(kids, _key(c=c, s1=2), "</ChildCharacteristics>"),
+        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *head_fields[:nfa_at]),
+        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID")), "<Assessments>",
+              *_fields(year, "Assessments")),
+        _frag(fac, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=1),
+              _wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment", _el("AssessmentFactors"))),
+        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=2), "</Assessments>"),
+        _frag(t["CINplanDates"], _key(c=c, s1=3, e=e, s2=2), "<CINPlanDates>",
+              *_fields(year, "CINplanDates"), "</CINPlanDates>"),
+        _frag(t["Section47"], _key(c=c, s1=3, e=e, s2=3), "<Section47>",
+              *_fields(year, "Section47"), "</Section47>"),
+        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *head_fields[nfa_at:]),
+        _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID")), "<ChildProtectionPlans>",
+              *_fields(year, "ChildProtectionPlans")),
+        _frag(rev, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=1),
+              _wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el("CPPreviewDate"))),
+        _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=2), "</ChildProtectionPlans>"),
+        _frag(cin, _key(c=c, s1=3, e=e, s2=6), "</CINdetails>"),
+        _frag(kids, _key(c=c, s1=7), "</Child>\n"),
+    ]
 
 
 def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_code: str) -> None:
@@ -89,9 +104,9 @@ def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_cod
               f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel>"
               f"<LEA>{la_code}</LEA><SoftwareCode>carestat</SoftwareCode><Release>{__version__}</Release>"
               f"<SerialNo>001</SerialNo><DateTime>{year}-05-01T09:00:00</DateTime></Source></Header>")
-    children = _children(tables, year)
+    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True)["x"].str.join("").item()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<Message>{header}<Children>\n')
-        out.write(children.str.join("\n").item() if len(children) else "")
-        out.write("\n</Children></Message>\n")
+        out.write(body)
+        out.write("</Children></Message>\n")

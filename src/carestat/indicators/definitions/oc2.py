@@ -35,7 +35,7 @@ def sex_label(code: pl.Expr) -> pl.Expr:
 
 
 def periods_of_care(inputs: Inputs) -> pl.DataFrame:
-    """Every episode with its period of care: ``period`` (numbered within the child), ``episode_no``
+    """Every episode with its period of care: ``period`` (a number unique across children), ``episode_no``
     (0 for the period's first episode), ``period_start`` (its first episode's DECOM) and
     ``start_known`` (that episode started care, RNE S: otherwise the period began before the
     earliest return loaded and its true start is not known).
@@ -43,16 +43,17 @@ def periods_of_care(inputs: Inputs) -> pl.DataFrame:
     An episode continues the period when it starts on the day the previous one ended and that one
     ended with REC X1 (or no reason); anything else starts a new period.
     """
-    e = inputs.episodes
-    continues = ((pl.col("DECOM") == pl.col("DEC").shift(1).over(_KEYS))
-                 & (pl.col("REC").shift(1).over(_KEYS).fill_null("X1") == "X1")).fill_null(False)
-    e = e.with_columns(period=(~continues).cast(pl.Int32).cum_sum().over(_KEYS))
-    in_period = [*_KEYS, "period"]
+    e = inputs.episodes  # sorted by LA, child and DECOM
+    same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_key") == pl.col("child_key").shift(1))
+    continues = (same_child & (pl.col("DECOM") == pl.col("DEC").shift(1))
+                 & (pl.col("REC").shift(1).fill_null("X1") == "X1")).fill_null(False)
+    row = pl.int_range(pl.len())
+    e = e.with_columns(new=~continues, period=(~continues).cum_sum())
     return e.with_columns(
-        episode_no=pl.int_range(pl.len()).over(in_period),
-        period_start=pl.col("DECOM").first().over(in_period),
-        start_known=(pl.col("RNE").first().over(in_period) == "S").fill_null(False),
-    )
+        episode_no=row - pl.when("new").then(row).forward_fill(),
+        period_start=pl.when("new").then("DECOM").forward_fill(),
+        start_known=pl.when("new").then((pl.col("RNE") == "S").fill_null(False)).forward_fill(),
+    ).drop("new")
 
 
 def returns_present(inputs: Inputs) -> pl.DataFrame:

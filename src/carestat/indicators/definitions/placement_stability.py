@@ -25,11 +25,19 @@ years behind 31 March, so it is given only from an LA's third loaded year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, looked_after_at_31_march, placement_group
+from carestat.indicators.views import (
+    SHORT_BREAKS,
+    age_band,
+    age_on,
+    looked_after_at_31_march,
+    placement_group,
+)
 from carestat.spec import code_groups
 
 KEY = ["la_code", "child_key"]
@@ -53,67 +61,94 @@ def only_returned(frame: pl.DataFrame, inputs: Inputs) -> pl.DataFrame:
     return frame.join(la_years(inputs).select("la_code", "year"), on=["la_code", "year"], how="semi")
 
 
+def memo(inputs: Inputs, name: str, build: Callable[[Inputs], pl.DataFrame]) -> pl.DataFrame:
+    """Build a frame several indicators share once per ``Inputs`` (kept in the instance's
+    ``__dict__``, beside its cached properties)."""
+    store = inputs.__dict__.setdefault("_indicator_views", {})
+    if name not in store:
+        store[name] = build(inputs)
+    return store[name]
+
+
+def cla_at_31_march(inputs: Inputs) -> pl.DataFrame:
+    """``looked_after_at_31_march`` for the LA-years with a return (built once)."""
+    return memo(inputs, "cla_at_31_march", lambda i: only_returned(looked_after_at_31_march(i), i))
+
+
 def episode_history(inputs: Inputs) -> pl.DataFrame:
     """Every episode (not short breaks), in order per child, with its placement, carer and period
     of care: ``_placement``/``_carer``/``_period`` numbers, their starts (``*_start``, a lower bound
     when ``*_start_known`` is false), the placement's end (null while open), the start of the
     previous carer in the period, the period's category of need, and flags ``_temp`` (a temporary
     placement), ``_back`` (the return from one) and ``_move`` (a change of placement)."""
+    return memo(inputs, "episode_history", _episode_history)
+
+
+def _episode_history(inputs: Inputs) -> pl.DataFrame:
     e = inputs.episodes.filter(~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)).sort(*KEY, "DECOM")
     rne = pl.col("RNE")
     temp = pl.col("PLACE").is_in(TEMPORARY).fill_null(False)
     post = pl.col("PL_POST").str.to_uppercase().str.replace_all(r"\s+", "")
+    # Rows are sorted by child: "same" marks a row whose previous row is the same child's.
+    same = ((pl.col("la_code") == pl.col("la_code").shift(1))
+            & (pl.col("child_key") == pl.col("child_key").shift(1))).fill_null(False)
+
+    def previous(expr: pl.Expr) -> pl.Expr:
+        return pl.when(same).then(expr.shift(1))
+
+    def last_before_temporary(expr: pl.Expr) -> pl.Expr:
+        # The value on the latest earlier episode that is not temporary ("" on a child's first row,
+        # so that nothing is carried over from the child before).
+        value = pl.when(~temp).then(expr.fill_null("")).when(~same).then(pl.lit(""))
+        return previous(value.forward_fill())
+
     e = e.with_columns(
-        _temp=temp,
-        _first_known=pl.col("DECOM").shift(1).over(KEY).is_null(),
-        _contiguous=(pl.col("DEC").shift(1).over(KEY) == pl.col("DECOM")).fill_null(False),
-        _prev_temp=temp.shift(1).over(KEY).fill_null(False),
-        _prev_reason=pl.col("REASON_PLACE_CHANGE").shift(1).over(KEY),
-        # The placement held before a temporary one: the latest earlier episode not temporary.
-        _before_place=pl.when(~temp).then(pl.col("PLACE")).forward_fill().shift(1).over(KEY),
-        _before_post=pl.when(~temp).then(post.fill_null("")).forward_fill().shift(1).over(KEY),
+        _temp=temp, _first_known=~same,
+        _contiguous=(same & (pl.col("DEC").shift(1) == pl.col("DECOM"))).fill_null(False),
+        _prev_temp=(same & temp.shift(1)).fill_null(False),
+        _prev_reason=previous(pl.col("REASON_PLACE_CHANGE")),
+        _before_place=last_before_temporary(pl.col("PLACE")),
+        _before_post=last_before_temporary(post),
     )
     back = (pl.col("_prev_temp") & pl.col("_contiguous") & (pl.col("PLACE") == pl.col("_before_place"))
             & (post.is_null() | (pl.col("_before_post") == "") | (post == pl.col("_before_post")))).fill_null(False)
     new_period = ~pl.col("_contiguous") | (rne == "S").fill_null(False)
     ordinary = ~pl.col("_temp") & ~pl.col("_back")
+    # Every child's first row starts a period, so these running numbers never span two children.
     e = e.with_columns(_back=back).with_columns(
-        _new_period=new_period,
-        _new_placement=new_period | (rne.is_in(PLACEMENT_RNE).fill_null(False) & ordinary),
-        _new_carer=new_period | (rne.is_in(NEW_CARER_RNE).fill_null(False) & ordinary),
+        _period=new_period.cum_sum(),
+        _placement=(new_period | (rne.is_in(PLACEMENT_RNE).fill_null(False) & ordinary)).cum_sum(),
+        _carer=(new_period | (rne.is_in(NEW_CARER_RNE).fill_null(False) & ordinary)).cum_sum(),
         _move=pl.col("_contiguous") & rne.is_in(("P", "B", "T", "U")).fill_null(False),
-    ).with_columns(
-        _period=pl.col("_new_period").cum_sum().over(KEY),
-        _placement=pl.col("_new_placement").cum_sum().over(KEY),
-        _carer=pl.col("_new_carer").cum_sum().over(KEY),
     )
+
     # A start is known unless the spell begins with the child's first known episode and that
     # episode does not itself say the spell started then.
     def known(codes: tuple[str, ...]) -> pl.Expr:
         return ~pl.col("_first_known") | rne.is_in(codes).fill_null(False)
 
     e = e.with_columns(
-        period_start=pl.col("DECOM").first().over(*KEY, "_period"),
-        period_start_known=known(("S",)).first().over(*KEY, "_period"),
-        period_cin=pl.col("CIN").first().over(*KEY, "_period"),
-        placement_start=pl.col("DECOM").first().over(*KEY, "_placement"),
-        placement_start_known=known(PLACEMENT_RNE).first().over(*KEY, "_placement"),
-        placement_end=pl.col("DEC").last().over(*KEY, "_placement"),
-        placement_place=pl.col("PLACE").first().over(*KEY, "_placement"),
-        carer_start=pl.col("DECOM").first().over(*KEY, "_carer"),
+        period_start=pl.col("DECOM").first().over("_period"),
+        period_start_known=known(("S",)).first().over("_period"),
+        period_cin=pl.col("CIN").first().over("_period"),
+        placement_start=pl.col("DECOM").first().over("_placement"),
+        placement_start_known=known(PLACEMENT_RNE).first().over("_placement"),
+        placement_end=pl.col("DEC").last().over("_placement"),
+        placement_place=pl.col("PLACE").first().over("_placement"),
+        carer_start=pl.col("DECOM").first().over("_carer"),
     )
-    carers = (e.select(*KEY, "_period", "_carer", "carer_start").unique([*KEY, "_carer"]).sort(*KEY, "_carer")
-              .with_columns(previous_carer_start=pl.col("carer_start").shift(1).over(*KEY, "_period"))
-              .select(*KEY, "_carer", "previous_carer_start"))
-    return e.join(carers, on=[*KEY, "_carer"], how="left")
+    carers = (e.select("_period", "_carer", "carer_start").unique("_carer").sort("_carer")
+              .with_columns(previous_carer_start=pl.when(pl.col("_period") == pl.col("_period").shift(1))
+                            .then(pl.col("carer_start").shift(1)))
+              .select("_carer", "previous_carer_start"))
+    return e.join(carers, on="_carer", how="left")
 
 
 def placements(inputs: Inputs) -> pl.DataFrame:
     """One row per placement: start (lower bound unless ``placement_start_known``), end, type."""
-    return (episode_history(inputs)
-            .group_by(*KEY, "_placement")
-            .agg(pl.col("placement_start").first(), pl.col("placement_start_known").first(),
-                 pl.col("placement_end").first(), pl.col("placement_place").first(), pl.col("DOB").first()))
+    return (episode_history(inputs).unique("_placement", keep="first")
+            .select(*KEY, "_placement", "placement_start", "placement_start_known", "placement_end",
+                    "placement_place", "DOB"))
 
 
 def _time_in_care(start: pl.Expr, known: pl.Expr, day: pl.Expr) -> pl.Expr:
@@ -126,9 +161,13 @@ def _time_in_care(start: pl.Expr, known: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 def cla_with_history(inputs: Inputs) -> pl.DataFrame:
     """Children looked after on 31 March with their episode's placement, carer and period."""
+    return memo(inputs, "cla_with_history", _cla_with_history)
+
+
+def _cla_with_history(inputs: Inputs) -> pl.DataFrame:
     cols = ["period_start", "period_start_known", "period_cin", "placement_start", "carer_start",
             "previous_carer_start"]
-    cla = looked_after_at_31_march(inputs).join(
+    cla = cla_at_31_march(inputs).join(
         episode_history(inputs).select(*KEY, "DECOM", *cols), on=[*KEY, "DECOM"], how="inner")
     return cla.with_columns(
         time_in_care=_time_in_care(pl.col("period_start"), pl.col("period_start_known"),
@@ -198,7 +237,7 @@ _LONG_TERM = dict(
     numerator="Children in the denominator with the same carer (no episode with RNE S, P or B, temporary "
               "placements aside) since 31 March two years earlier, or placed for adoption (A3-A6) whose "
               "previous carer started by then",
-    breakdowns=_STABILITY_BREAKDOWNS, first_year=2017, topic="Placement stability",
+    breakdowns=_STABILITY_BREAKDOWNS, topic="Placement stability",
 )
 
 
@@ -263,12 +302,13 @@ def cla_placement_moves_unplanned_pct(inputs: Inputs) -> pl.DataFrame:
            definition="For placements of children in care that ended during the year (because the child moved or "
                       "left care), the average number of days the placement had lasted. Temporary placements are "
                       "part of the placement they interrupted.",
-           numerator="Total days from start to end of placements ending in the year (start known)",
+           numerator="Total days from start to end of placements (of 24 hours or more) ending in the year, "
+                     "start known",
            denominator="Placements ending in the year whose start is known (not short breaks)", unit="days",
            polarity="neutral", breakdowns=("placement", "age_band"), decimal_places=0, topic="Placement stability")
 def cla_placement_length_days(inputs: Inputs) -> pl.DataFrame:
-    ended = placements(inputs).filter(pl.col("placement_end").is_not_null() & pl.col("placement_start_known")
-                                      & ~pl.col("placement_place").is_in(TEMPORARY).fill_null(False))
+    ended = placements(inputs).filter(pl.col("placement_end") > pl.col("placement_start"))
+    ended = ended.filter(pl.col("placement_start_known") & ~pl.col("placement_place").is_in(TEMPORARY).fill_null(False))
     ended = ended.with_columns(
         year=pl.col("placement_end").dt.year().cast(pl.Int64) + (pl.col("placement_end").dt.month() >= 4).cast(pl.Int64),
         days=(pl.col("placement_end") - pl.col("placement_start")).dt.total_days(),
