@@ -10,6 +10,7 @@ child population, and the LA -> region map.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +23,7 @@ from carestat import refdata
 class Inputs:
     tables: dict[str, pl.DataFrame]  # Header, Episodes, ... each with la_code, collection_year, child_key
     cin: dict[str, pl.DataFrame] = field(default_factory=dict)
+    _views: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> pl.DataFrame:
         return self.tables[name]
@@ -33,6 +35,20 @@ class Inputs:
     @property
     def las(self) -> list[str]:
         return sorted(self.tables["Header"]["la_code"].unique().to_list())
+
+    @cached_property
+    def returns(self) -> pl.DataFrame:
+        """(la_code, year) of every return loaded, with the LA's first loaded year ``first_year``.
+        Figures are given only for these: an LA that did not exist yet, or whose return is missing,
+        gets no figure rather than one built from other years' returns."""
+        present = self.tables["Header"].select("la_code", pl.col("collection_year").cast(pl.Int64).alias("year")).unique()
+        return present.with_columns(first_year=pl.col("year").min().over("la_code")).sort("la_code", "year")
+
+    def view(self, name: str, build: Callable[[Inputs], pl.DataFrame]) -> pl.DataFrame:
+        """A frame several indicators share, built once per Inputs."""
+        if name not in self._views:
+            self._views[name] = build(self)
+        return self._views[name]
 
     @cached_property
     def dob(self) -> pl.DataFrame:

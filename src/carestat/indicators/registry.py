@@ -93,3 +93,14 @@ def with_breakdowns(frame: pl.DataFrame, by: dict[str, pl.Expr | str], numerator
         parts.append(frame.with_columns(category=col.cast(pl.Utf8).fill_null("Not known"))
                      .group_by("la_code", "year", "category").agg(aggs).with_columns(breakdown=pl.lit(name)))
     return counts(pl.concat(parts, how="diagonal_relaxed"))
+
+
+def distribution(frame: pl.DataFrame, breakdown: str, column: str) -> pl.DataFrame:
+    """Share of each LA and year's rows in each category of ``column`` (the breakdown ``breakdown``),
+    numerator the category's rows and denominator all rows; Total is all rows over all rows."""
+    total = frame.group_by("la_code", "year").agg(denominator=pl.len())
+    parts = [total.with_columns(numerator=pl.col("denominator"), breakdown=pl.lit("Total"), category=pl.lit("Total")),
+             frame.with_columns(category=pl.col(column).cast(pl.Utf8).fill_null("Not known"))
+             .group_by("la_code", "year", "category").agg(numerator=pl.len())
+             .join(total, on=["la_code", "year"]).with_columns(breakdown=pl.lit(breakdown))]
+    return counts(pl.concat(parts, how="diagonal_relaxed"))

@@ -35,9 +35,23 @@ def placement_group(place: pl.Expr) -> pl.Expr:
     return place.replace_strict(groups, default="other")
 
 
+def sex_label(code: pl.Expr) -> pl.Expr:
+    """Header SEX (1/2 to 2023/24, M/F/U from 2024/25) as a label."""
+    return code.replace_strict({"1": "Male", "2": "Female", "M": "Male", "F": "Female"}, default="Not known")
+
+
+def in_returns(frame: pl.DataFrame, inputs: Inputs) -> pl.DataFrame:
+    """Only the LA-years that have a return loaded (see ``Inputs.returns``)."""
+    return frame.join(inputs.returns.select("la_code", "year"), on=["la_code", "year"], how="semi")
+
+
 def looked_after_at_31_march(inputs: Inputs) -> pl.DataFrame:
     """Children with an episode open on 31 March of each year (not short breaks only):
     the open episode's fields, the child's age and age band on that day."""
+    return inputs.view("looked_after_at_31_march", _looked_after_at_31_march)
+
+
+def _looked_after_at_31_march(inputs: Inputs) -> pl.DataFrame:
     parts = []
     e = inputs.episodes
     for year in inputs.years:
@@ -47,12 +61,16 @@ def looked_after_at_31_march(inputs: Inputs) -> pl.DataFrame:
                              & (pl.col("collection_year") >= year))
         parts.append(open_then.unique(["la_code", "child_key"], keep="first").with_columns(
             year=pl.lit(year, dtype=pl.Int64), age=age_on(pl.col("DOB"), pl.lit(end))))
-    out = pl.concat(parts)
+    out = in_returns(pl.concat(parts), inputs)
     return out.with_columns(age_band=age_band(pl.col("age")), placement=placement_group(pl.col("PLACE")))
 
 
 def started_in_year(inputs: Inputs) -> pl.DataFrame:
     """Each child's first start of a period of care (RNE S) in each year, with age at start."""
+    return inputs.view("started_in_year", _started_in_year)
+
+
+def _started_in_year(inputs: Inputs) -> pl.DataFrame:
     parts = []
     e = inputs.episodes.filter((pl.col("RNE") == "S") & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False))
     for year in inputs.years:
@@ -60,11 +78,15 @@ def started_in_year(inputs: Inputs) -> pl.DataFrame:
         parts.append(e.filter(pl.col("DECOM").is_between(start, end)).sort("DECOM")
                      .unique(["la_code", "child_key"], keep="first")
                      .with_columns(year=pl.lit(year, dtype=pl.Int64), age=age_on(pl.col("DOB"), pl.col("DECOM"))))
-    return pl.concat(parts).with_columns(age_band=age_band(pl.col("age")))
+    return in_returns(pl.concat(parts), inputs).with_columns(age_band=age_band(pl.col("age")))
 
 
 def ceased_in_year(inputs: Inputs) -> pl.DataFrame:
     """Each child's last ceasing of care (REC not X1) in each year, with age at leaving."""
+    return inputs.view("ceased_in_year", _ceased_in_year)
+
+
+def _ceased_in_year(inputs: Inputs) -> pl.DataFrame:
     groups = code_groups()[("Episodes", "REC")]
     parts = []
     e = inputs.episodes.filter(pl.col("REC").is_not_null() & (pl.col("REC") != "X1") & pl.col("DEC").is_not_null()
@@ -74,5 +96,5 @@ def ceased_in_year(inputs: Inputs) -> pl.DataFrame:
         parts.append(e.filter(pl.col("DEC").is_between(start, end)).sort("DEC", descending=True)
                      .unique(["la_code", "child_key"], keep="first")
                      .with_columns(year=pl.lit(year, dtype=pl.Int64), age=age_on(pl.col("DOB"), pl.col("DEC"))))
-    return pl.concat(parts).with_columns(age_band=age_band(pl.col("age")),
-                                         reason=pl.col("REC").replace_strict(groups, default="other"))
+    return in_returns(pl.concat(parts), inputs).with_columns(
+        age_band=age_band(pl.col("age")), reason=pl.col("REC").replace_strict(groups, default="other"))

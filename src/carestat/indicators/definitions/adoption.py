@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.definitions.oc2 import periods_of_care, returns_present, sex_label
+from carestat.indicators.history import periods_of_care
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import ceased_in_year
+from carestat.indicators.views import ceased_in_year, in_returns, sex_label
 
 ADOPTED = {"E11": "Adopted: application unopposed", "E12": "Adopted: consent dispensed with by the court"}
 SGO = {"E43": "Former foster carers (legacy code)", "E44": "Other carers (legacy code)",
@@ -52,7 +52,7 @@ _KEYS = ["la_code", "child_key"]
 
 def ceased(inputs: Inputs) -> pl.DataFrame:
     """Children who left care in each year (``ceased_in_year``), with sex, for the LA's returns loaded."""
-    return (ceased_in_year(inputs).join(returns_present(inputs), on=["la_code", "year"], how="semi")
+    return (in_returns(ceased_in_year(inputs), inputs)
             .join(inputs.dob.select(*_KEYS, "SEX"), on=_KEYS, how="left")
             .with_columns(sex=sex_label(pl.col("SEX")), route=pl.col("REC").replace_strict(ADOPTED, default=None),
                           sgo_order=pl.col("REC").replace_strict(SGO, default=None)))
@@ -114,9 +114,9 @@ def adoptions(inputs: Inputs) -> pl.DataFrame:
 
 def full_three_years(inputs: Inputs) -> pl.DataFrame:
     """la_code, year: the LA's returns for the year and the two before it are all loaded."""
-    present = returns_present(inputs)
+    present = inputs.returns.select("la_code", "year")
     for back in (1, 2):
-        present = present.join(returns_present(inputs).with_columns(pl.col("year") + back), on=["la_code", "year"],
+        present = present.join(inputs.returns.select("la_code", "year").with_columns(pl.col("year") + back), on=["la_code", "year"],
                                how="semi")
     return present
 

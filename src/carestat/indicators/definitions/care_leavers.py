@@ -25,10 +25,9 @@ from collections.abc import Callable
 
 import polars as pl
 
-from carestat.indicators.definitions.oc2 import distribution, sex_label
 from carestat.indicators.inputs import Inputs
-from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import age_on
+from carestat.indicators.registry import distribution, indicator, with_breakdowns
+from carestat.indicators.views import age_on, sex_label
 
 BANDS = {"17_18": (17, 18, "17 to 18"), "19_21": (19, 21, "19 to 21")}
 EET = ("F1", "F2", "F3", "F4", "F5", "P1", "P2", "P3", "P4", "P5")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.definitions.distance import MILES
-from carestat.indicators.definitions.placement_stability import cla_at_31_march, memo
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
+from carestat.indicators.views import looked_after_at_31_march
 
 CHILDRENS_HOME, SECURE = "K2", "K1"
 PROVIDERS = {"PR0": "Parents or other person with parental responsibility", "PR1": "Own local authority",
@@ -24,11 +24,11 @@ _BREAKDOWNS = ("provider", "distance", "location")
 
 
 def _cla(inputs: Inputs) -> pl.DataFrame:
-    return memo(inputs, f"{__name__}._cla", _build)
+    return inputs.view(f"{__name__}._cla", _build)
 
 
 def _build(inputs: Inputs) -> pl.DataFrame:
-    cla = cla_at_31_march(inputs)
+    cla = looked_after_at_31_march(inputs)
     return cla.with_columns(
         provider=pl.col("PLACE_PROVIDER").replace_strict(PROVIDERS, default="Not known"),
         distance=pl.when(pl.col("PL_DISTANCE").is_null()).then(pl.lit("Not known"))

@@ -6,7 +6,12 @@ import polars as pl
 
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import ceased_in_year, looked_after_at_31_march, started_in_year
+from carestat.indicators.views import (
+    ceased_in_year,
+    looked_after_at_31_march,
+    sex_label,
+    started_in_year,
+)
 
 _CLA_BREAKDOWNS = ("age_band", "sex", "ethnic_group", "legal_status", "category_of_need", "placement",
                    "placement_provider", "uasc")
@@ -19,11 +24,6 @@ def _ethnic_group(code: pl.Expr) -> pl.Expr:
     return code.str.slice(0, 1).replace_strict(_ETHNIC_GROUPS, default="Not known")
 
 
-def _sex(code: pl.Expr) -> pl.Expr:
-    return code.replace_strict({"1": "Male", "2": "Female", "M": "Male", "F": "Female", "U": "Not known"},
-                               default="Not known")
-
-
 def _cla_with_characteristics(inputs: Inputs) -> pl.DataFrame:
     cla = looked_after_at_31_march(inputs)
     person = inputs.dob.select("la_code", "child_key", "SEX", "ETHNIC")
@@ -32,7 +32,7 @@ def _cla_with_characteristics(inputs: Inputs) -> pl.DataFrame:
     out = cla.drop("SEX", "ETHNIC", strict=False).join(person, on=["la_code", "child_key"], how="left")
     out = out.join(uasc, on=["la_code", "child_key", "year"], how="left")
     return out.with_columns(
-        sex=_sex(pl.col("SEX")), ethnic_group=_ethnic_group(pl.col("ETHNIC")),
+        sex=sex_label(pl.col("SEX")), ethnic_group=_ethnic_group(pl.col("ETHNIC")),
         legal_status=pl.col("LS"), category_of_need=pl.col("CIN"), placement_provider=pl.col("PLACE_PROVIDER"),
         # Still UASC on 31 March: a UASC record whose status had not ceased by then.
         uasc=pl.when(pl.col("_uasc_record").fill_null(False)

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.definitions.placement_stability import ADOPTION, cla_at_31_march, memo
+from carestat.indicators.history import ADOPTION
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
+from carestat.indicators.views import looked_after_at_31_march
 
 _BREAKDOWNS = ("placement", "age_band")
 MILES = 20
 
 
 def _cla(inputs: Inputs) -> pl.DataFrame:
-    return memo(inputs, f"{__name__}._cla", _build)
+    return inputs.view(f"{__name__}._cla", _build)
 
 
 def _build(inputs: Inputs) -> pl.DataFrame:
-    cla = cla_at_31_march(inputs)
+    cla = looked_after_at_31_march(inputs)
     return cla.with_columns(
         _distance_known=~pl.col("PLACE").is_in(ADOPTION).fill_null(False) & pl.col("PL_DISTANCE").is_not_null(),
         _far=(pl.col("PL_DISTANCE") > MILES).fill_null(False),

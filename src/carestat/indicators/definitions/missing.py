@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.definitions.placement_stability import KEY, la_years, memo
+from carestat.indicators.history import KEY
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on
+from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, in_returns
 
 _BREAKDOWNS = ("age_band",)
 _END = pl.date(pl.col("year"), 3, 31)
@@ -28,7 +28,7 @@ def looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
     """la_code, year, child_key for every child looked after at some time in the year (not short
     breaks only), with the child's age band on 31 March. An episode still open in the latest
     return holding it counts only up to that return's year."""
-    return memo(inputs, "looked_after_during_year", _looked_after_during_year)
+    return inputs.view("looked_after_during_year", _looked_after_during_year)
 
 
 def _looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
@@ -39,7 +39,7 @@ def _looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
 
 def incidents(inputs: Inputs) -> pl.DataFrame:
     """Each missing (M) or away (A) incident once per year it was open in."""
-    return memo(inputs, "missing_incidents", _incidents)
+    return inputs.view("missing_incidents", _incidents)
 
 
 def _incidents(inputs: Inputs) -> pl.DataFrame:
@@ -57,7 +57,7 @@ def _years_open(inputs: Inputs, frame: pl.DataFrame, start: str, end: str) -> pl
 
     last = year_of(pl.col(end)).fill_null(pl.col("collection_year").cast(pl.Int64))
     spans = frame.with_columns(year=pl.int_ranges(year_of(pl.col(start)), last + 1)).explode("year")
-    return spans.join(la_years(inputs).select("la_code", "year"), on=["la_code", "year"], how="semi")
+    return in_returns(spans, inputs)
 
 
 def _children(inputs: Inputs, kind: str) -> pl.DataFrame:

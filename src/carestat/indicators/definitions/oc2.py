@@ -18,49 +18,16 @@ from __future__ import annotations
 
 import polars as pl
 
+from carestat.indicators.history import periods_of_care
 from carestat.indicators.inputs import Inputs, year_bounds
-from carestat.indicators.registry import counts, indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on
+from carestat.indicators.registry import distribution, indicator, with_breakdowns
+from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, in_returns, sex_label
 
 _KEYS = ["la_code", "child_key"]
 _BREAKDOWNS = ("age_band", "sex")
 _FLAGS = ("HEALTH_ASSESSMENT", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_CHECK", "CONVICTED", "SUBSTANCE_MISUSE")
 SDQ_BANDS = ((14, "Normal (0 to 13)"), (17, "Borderline (14 to 16)"))
 SDQ_CONCERN = "Cause for concern (17 or more)"
-
-
-def sex_label(code: pl.Expr) -> pl.Expr:
-    """Header SEX (1/2 to 2023/24, M/F/U from 2024/25) as a label."""
-    return code.replace_strict({"1": "Male", "2": "Female", "M": "Male", "F": "Female"}, default="Not known")
-
-
-def periods_of_care(inputs: Inputs) -> pl.DataFrame:
-    """Every episode with its period of care: ``period`` (a number unique across children), ``episode_no``
-    (0 for the period's first episode), ``period_start`` (its first episode's DECOM) and
-    ``start_known`` (that episode started care, RNE S: otherwise the period began before the
-    earliest return loaded and its true start is not known).
-
-    An episode continues the period when it starts on the day the previous one ended and that one
-    ended with REC X1 (or no reason); anything else starts a new period.
-    """
-    e = inputs.episodes  # sorted by LA, child and DECOM
-    same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_key") == pl.col("child_key").shift(1))
-    continues = (same_child & (pl.col("DECOM") == pl.col("DEC").shift(1))
-                 & (pl.col("REC").shift(1).fill_null("X1") == "X1")).fill_null(False)
-    row = pl.int_range(pl.len())
-    e = e.with_columns(new=~continues, period=(~continues).cum_sum())
-    return e.with_columns(
-        episode_no=row - pl.when("new").then(row).forward_fill(),
-        period_start=pl.when("new").then("DECOM").forward_fill(),
-        start_known=pl.when("new").then((pl.col("RNE") == "S").fill_null(False)).forward_fill(),
-    ).drop("new")
-
-
-def returns_present(inputs: Inputs) -> pl.DataFrame:
-    """la_code, year: the LA's return for the year is loaded (an LA that did not exist yet, or
-    whose return is missing, gets no figure rather than one built from other years' returns)."""
-    return (inputs.tables["Header"].select("la_code", pl.col("collection_year").cast(pl.Int64).alias("year"))
-            .unique())
 
 
 def looked_after_12_months(inputs: Inputs) -> pl.DataFrame:
@@ -75,7 +42,7 @@ def looked_after_12_months(inputs: Inputs) -> pl.DataFrame:
                              & (pl.col("collection_year") >= year) & (pl.col("period_start") <= start))
         parts.append(open_then.unique(_KEYS, keep="first").select(*_KEYS, "DOB")
                      .with_columns(year=pl.lit(year, dtype=pl.Int64)))
-    cohort = pl.concat(parts).join(returns_present(inputs), on=["la_code", "year"], how="semi")
+    cohort = in_returns(pl.concat(parts), inputs)
     oc2 = (inputs.tables["OC2"].rename({"collection_year": "year", "DOB": "OC2_DOB"})
            .with_columns(pl.col("year").cast(pl.Int64), has_oc2=pl.lit(True))
            .unique([*_KEYS, "year"], keep="first")
@@ -103,17 +70,6 @@ def _with_sdq(inputs: Inputs) -> pl.DataFrame:
     return (looked_after_12_months(inputs)
             .filter(pl.col("age").is_between(5, 16) & pl.col("SDQ_SCORE").is_between(0, 40))
             .with_columns(sdq_band=sdq_band(pl.col("SDQ_SCORE"))))
-
-
-def distribution(frame: pl.DataFrame, breakdown: str, column: str) -> pl.DataFrame:
-    """Share of each LA and year's rows in each category of ``column`` (the breakdown ``breakdown``),
-    numerator the category's rows and denominator all rows; Total is all rows over all rows."""
-    total = frame.group_by("la_code", "year").agg(denominator=pl.len())
-    parts = [total.with_columns(numerator=pl.col("denominator"), breakdown=pl.lit("Total"), category=pl.lit("Total")),
-             frame.with_columns(category=pl.col(column).cast(pl.Utf8).fill_null("Not known"))
-             .group_by("la_code", "year", "category").agg(numerator=pl.len())
-             .join(total, on=["la_code", "year"]).with_columns(breakdown=pl.lit(breakdown))]
-    return counts(pl.concat(parts, how="diagonal_relaxed"))
 
 
 _COHORT = "Children looked after continuously for 12 months or more at 31 March"

@@ -25,123 +25,22 @@ years behind 31 March, so it is given only from an LA's third loaded year.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
+from carestat.indicators.history import ADOPTION, KEY, TEMPORARY, episode_history
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import (
-    SHORT_BREAKS,
     age_band,
     age_on,
+    in_returns,
     looked_after_at_31_march,
     placement_group,
 )
 from carestat.spec import code_groups
 
-KEY = ["la_code", "child_key"]
-PLACEMENT_RNE = ("S", "P", "B", "T", "U")
-NEW_CARER_RNE = ("S", "P", "B")
-TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
-ADOPTION = ("A3", "A4", "A5", "A6")
 _TIME_IN_CARE = ((1, "Under 1 year"), (2, "1 to 2 years"), (5, "2 to 5 years"))
 _STABILITY_BREAKDOWNS = ("age_band", "placement", "time_in_care", "category_of_need")
-
-
-def la_years(inputs: Inputs) -> pl.DataFrame:
-    """(la_code, year) for every return loaded, with the LA's first loaded year."""
-    r = (inputs.tables["Header"].select("la_code", pl.col("collection_year").cast(pl.Int64).alias("year"))
-         .unique())
-    return r.with_columns(first_year=pl.col("year").min().over("la_code"))
-
-
-def only_returned(frame: pl.DataFrame, inputs: Inputs) -> pl.DataFrame:
-    """Keep the LA-years that have a return (history can otherwise run past an LA's last return)."""
-    return frame.join(la_years(inputs).select("la_code", "year"), on=["la_code", "year"], how="semi")
-
-
-def memo(inputs: Inputs, name: str, build: Callable[[Inputs], pl.DataFrame]) -> pl.DataFrame:
-    """Build a frame several indicators share once per ``Inputs`` (kept in the instance's
-    ``__dict__``, beside its cached properties)."""
-    store = inputs.__dict__.setdefault("_indicator_views", {})
-    if name not in store:
-        store[name] = build(inputs)
-    return store[name]
-
-
-def cla_at_31_march(inputs: Inputs) -> pl.DataFrame:
-    """``looked_after_at_31_march`` for the LA-years with a return (built once)."""
-    return memo(inputs, "cla_at_31_march", lambda i: only_returned(looked_after_at_31_march(i), i))
-
-
-def episode_history(inputs: Inputs) -> pl.DataFrame:
-    """Every episode (not short breaks), in order per child, with its placement, carer and period
-    of care: ``_placement``/``_carer``/``_period`` numbers, their starts (``*_start``, a lower bound
-    when ``*_start_known`` is false), the placement's end (null while open), the start of the
-    previous carer in the period, the period's category of need, and flags ``_temp`` (a temporary
-    placement), ``_back`` (the return from one) and ``_move`` (a change of placement)."""
-    return memo(inputs, "episode_history", _episode_history)
-
-
-def _episode_history(inputs: Inputs) -> pl.DataFrame:
-    e = inputs.episodes.filter(~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)).sort(*KEY, "DECOM")
-    rne = pl.col("RNE")
-    temp = pl.col("PLACE").is_in(TEMPORARY).fill_null(False)
-    post = pl.col("PL_POST").str.to_uppercase().str.replace_all(r"\s+", "")
-    # Rows are sorted by child: "same" marks a row whose previous row is the same child's.
-    same = ((pl.col("la_code") == pl.col("la_code").shift(1))
-            & (pl.col("child_key") == pl.col("child_key").shift(1))).fill_null(False)
-
-    def previous(expr: pl.Expr) -> pl.Expr:
-        return pl.when(same).then(expr.shift(1))
-
-    def last_before_temporary(expr: pl.Expr) -> pl.Expr:
-        # The value on the latest earlier episode that is not temporary ("" on a child's first row,
-        # so that nothing is carried over from the child before).
-        value = pl.when(~temp).then(expr.fill_null("")).when(~same).then(pl.lit(""))
-        return previous(value.forward_fill())
-
-    e = e.with_columns(
-        _temp=temp, _first_known=~same,
-        _contiguous=(same & (pl.col("DEC").shift(1) == pl.col("DECOM"))).fill_null(False),
-        _prev_temp=(same & temp.shift(1)).fill_null(False),
-        _prev_reason=previous(pl.col("REASON_PLACE_CHANGE")),
-        _before_place=last_before_temporary(pl.col("PLACE")),
-        _before_post=last_before_temporary(post),
-    )
-    back = (pl.col("_prev_temp") & pl.col("_contiguous") & (pl.col("PLACE") == pl.col("_before_place"))
-            & (post.is_null() | (pl.col("_before_post") == "") | (post == pl.col("_before_post")))).fill_null(False)
-    new_period = ~pl.col("_contiguous") | (rne == "S").fill_null(False)
-    ordinary = ~pl.col("_temp") & ~pl.col("_back")
-    # Every child's first row starts a period, so these running numbers never span two children.
-    e = e.with_columns(_back=back).with_columns(
-        _period=new_period.cum_sum(),
-        _placement=(new_period | (rne.is_in(PLACEMENT_RNE).fill_null(False) & ordinary)).cum_sum(),
-        _carer=(new_period | (rne.is_in(NEW_CARER_RNE).fill_null(False) & ordinary)).cum_sum(),
-        _move=pl.col("_contiguous") & rne.is_in(("P", "B", "T", "U")).fill_null(False),
-    )
-
-    # A start is known unless the spell begins with the child's first known episode and that
-    # episode does not itself say the spell started then.
-    def known(codes: tuple[str, ...]) -> pl.Expr:
-        return ~pl.col("_first_known") | rne.is_in(codes).fill_null(False)
-
-    e = e.with_columns(
-        period_start=pl.col("DECOM").first().over("_period"),
-        period_start_known=known(("S",)).first().over("_period"),
-        period_cin=pl.col("CIN").first().over("_period"),
-        placement_start=pl.col("DECOM").first().over("_placement"),
-        placement_start_known=known(PLACEMENT_RNE).first().over("_placement"),
-        placement_end=pl.col("DEC").last().over("_placement"),
-        placement_place=pl.col("PLACE").first().over("_placement"),
-        carer_start=pl.col("DECOM").first().over("_carer"),
-    )
-    carers = (e.select("_period", "_carer", "carer_start").unique("_carer").sort("_carer")
-              .with_columns(previous_carer_start=pl.when(pl.col("_period") == pl.col("_period").shift(1))
-                            .then(pl.col("carer_start").shift(1)))
-              .select("_carer", "previous_carer_start"))
-    return e.join(carers, on="_carer", how="left")
 
 
 def placements(inputs: Inputs) -> pl.DataFrame:
@@ -161,13 +60,13 @@ def _time_in_care(start: pl.Expr, known: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 def cla_with_history(inputs: Inputs) -> pl.DataFrame:
     """Children looked after on 31 March with their episode's placement, carer and period."""
-    return memo(inputs, "cla_with_history", _cla_with_history)
+    return inputs.view("cla_with_history", _cla_with_history)
 
 
 def _cla_with_history(inputs: Inputs) -> pl.DataFrame:
     cols = ["period_start", "period_start_known", "period_cin", "placement_start", "carer_start",
             "previous_carer_start"]
-    cla = cla_at_31_march(inputs).join(
+    cla = looked_after_at_31_march(inputs).join(
         episode_history(inputs).select(*KEY, "DECOM", *cols), on=[*KEY, "DECOM"], how="inner")
     return cla.with_columns(
         time_in_care=_time_in_care(pl.col("period_start"), pl.col("period_start_known"),
@@ -222,7 +121,7 @@ def _long_term(inputs: Inputs) -> pl.DataFrame:
     """Children under 16 on 31 March, looked after for 2.5 years, and whether their placement is stable."""
     two_half = pl.date(pl.col("year") - 3, 9, 30)  # 31 March less two and a half years
     two = pl.date(pl.col("year") - 2, 3, 31)
-    cla = cla_with_history(inputs).join(la_years(inputs), on=["la_code", "year"], how="inner")
+    cla = cla_with_history(inputs).join(inputs.returns, on=["la_code", "year"], how="inner")
     cohort = cla.filter((pl.col("age") < 16) & (pl.col("period_start") <= two_half)
                         & (pl.col("year") >= pl.col("first_year") + 2))
     adoption = pl.col("PLACE").is_in(ADOPTION).fill_null(False)
@@ -267,7 +166,7 @@ def _moves(inputs: Inputs) -> pl.DataFrame:
         reason=pl.when(pl.col("_temp") | pl.col("_prev_temp")).then(pl.lit("temporary"))
         .otherwise(pl.col("_prev_reason").replace_strict(groups, default="not_known")),
     ).with_columns(age_band=age_band(pl.col("age")))
-    return only_returned(moves, inputs)
+    return in_returns(moves, inputs)
 
 
 _MOVES = dict(
@@ -315,5 +214,5 @@ def cla_placement_length_days(inputs: Inputs) -> pl.DataFrame:
         placement=placement_group(pl.col("placement_place")),
         age_band=age_band(age_on(pl.col("DOB"), pl.col("placement_end"))),
     )
-    return with_breakdowns(only_returned(ended, inputs), {"placement": "placement", "age_band": "age_band"},
+    return with_breakdowns(in_returns(ended, inputs), {"placement": "placement", "age_band": "age_band"},
                            pl.col("days").sum(), pl.len())

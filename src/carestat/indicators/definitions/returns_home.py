@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.definitions.placement_stability import KEY, la_years, memo
+from carestat.indicators.history import KEY
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, ceased_in_year
@@ -34,11 +34,11 @@ def _returned_home_codes() -> list[str]:
 
 def _ceased(inputs: Inputs) -> pl.DataFrame:
     """Children who ceased to be looked after in each year, marked if they went home."""
-    return memo(inputs, "ceased_went_home", _build_ceased)
+    return inputs.view("ceased_went_home", _build_ceased)
 
 
 def _build_ceased(inputs: Inputs) -> pl.DataFrame:
-    ceased = ceased_in_year(inputs).join(la_years(inputs).select("la_code", "year"), on=["la_code", "year"],
+    ceased = ceased_in_year(inputs).join(inputs.returns.select("la_code", "year"), on=["la_code", "year"],
                                          how="semi")
     return ceased.with_columns(
         home=pl.col("REC").is_in(_returned_home_codes()),
@@ -113,7 +113,7 @@ def _reentry(inputs: Inputs) -> pl.DataFrame:
         care_plan=pl.col("REC").replace_strict(_CARE_PLAN, default=None),
         age_band=age_band(age_on(pl.col("DOB"), pl.col("DEC"))))
     # Both years' returns are needed: the return home (Y-1) and the 365 days after it (Y).
-    years = la_years(inputs).select("la_code", "year")
+    years = inputs.returns.select("la_code", "year")
     both = years.join(years.with_columns(pl.col("year") + 1), on=["la_code", "year"], how="inner")
     return cohort.join(both, on=["la_code", "year"], how="semi")
 
