@@ -22,9 +22,9 @@ from carestat.synth.population import Children, Periods, day
 _MIX = {
     0: {"U6": 58, "U3": 30, "R3": 4, "P1": 6, "U4": 2},
     1: {"U6": 58, "U3": 24, "K2": 5, "P1": 6, "S1": 2, "U4": 5},
-    2: {"U6": 52, "U3": 18, "K2": 16, "P1": 5, "S1": 3, "K1": 0.5, "U4": 5},
-    3: {"U6": 42, "U3": 12, "K2": 30, "P1": 5, "S1": 2, "K1": 1.5, "R5": 0.5, "R1": 1, "U4": 6},
-    4: {"U6": 28, "U3": 8, "K2": 18, "IND": 38, "P1": 3, "R5": 1, "K1": 1, "R1": 2, "U4": 1},
+    2: {"U6": 52, "U3": 18, "K2": 19, "P1": 5, "S1": 3, "K1": 0.5, "U4": 5},
+    3: {"U6": 42, "U3": 12, "K2": 36, "P1": 5, "S1": 2, "K1": 1.5, "R5": 0.5, "R1": 1, "U4": 6},
+    4: {"U6": 28, "U3": 8, "K2": 22, "IND": 38, "P1": 3, "R5": 1, "K1": 1, "R1": 2, "U4": 1},
 }
 _UASC_MIX = {0: {"U6": 100}, 1: {"U6": 100}, 2: {"U6": 85, "K2": 15}, 3: {"U6": 78, "K2": 22},
              4: {"IND": 62, "U6": 30, "K2": 8}}
@@ -79,17 +79,14 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
             ls=pl.when(pl.col("period").is_in(idx)).then(pl.lit(None)).otherwise(pl.col("ls")))
         legal[0] = legal[0].with_columns(ls=pl.coalesce(pl.col("ls"), pl.Series(pre_code.astype(object))))
         legal.append(pl.DataFrame({"period": idx, "t": start[idx] + pre_len[idx], "ls": ["C1"] * len(idx)}))
-    # Adoption timeline: decision, placement order (LS E1), match, placed.
+    # Adoption timeline, back from the adoption order that ends the period: placed with the
+    # adopters 4 to 14 months before it, matched a few weeks before that, the placement order
+    # (LS E1) 2 to 10 months before the match, and the decision to place shortly before that.
     a = np.nonzero(adopted)[0]
-    decision = start[a] + np.minimum((length[a] * rng.uniform(0.22, 0.35, len(a))).astype(np.int64),
-                                     rng.integers(150, 540, len(a)))
-    order = decision + rng.integers(1, 60, len(a))
-    match = order + np.minimum((length[a] * rng.uniform(0.08, 0.18, len(a))).astype(np.int64),
-                               rng.integers(30, 240, len(a)))
-    placed = np.minimum(match + rng.integers(7, 45, len(a)), end[a] - 75)
-    match = np.minimum(match, placed - 1)
-    order = np.minimum(order, match - 1)
-    decision = np.minimum(decision, order - 1)
+    placed = np.maximum(end[a] - rng.integers(120, 420, len(a)), start[a] + (0.55 * length[a]).astype(np.int64))
+    match = placed - rng.integers(7, 45, len(a))
+    order = np.maximum(start[a] + 30, match - rng.integers(60, 300, len(a)))
+    decision = np.maximum(start[a] + 10, order - rng.integers(20, 120, len(a)))
     if len(a):
         legal.append(pl.DataFrame({"period": a, "t": order, "ls": ["E1"] * len(a)}))
     # Full care order after an interim order, for court cases that last.
@@ -101,13 +98,13 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     legal_frame = pl.concat(legal).sort("period", "t").unique(["period", "t"], keep="last", maintain_order=True)
 
     # --- placements ------------------------------------------------------------------------
-    rate = rng.gamma(0.75, 0.95 / 0.75, n) / 365.25  # moves per day, early in care
+    rate = rng.gamma(0.75, 1.0 / 0.75, n) / 365.25  # moves per day, early in care
     times = [start]
     t = start.astype(float).copy()
     alive = np.ones(n, dtype=bool)
     for _ in range(40):
         settled = (t - start) > 365
-        r = np.where(settled, rate / 3.5, rate)
+        r = np.where(settled, rate / 9.0, rate)
         t = t + rng.exponential(1.0 / np.maximum(r, 1e-9))
         alive &= t < end - 1
         if not alive.any():

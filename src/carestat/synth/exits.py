@@ -11,9 +11,9 @@ from carestat.synth.population import Children, Periods, add_years_days, age_at
 # E7 from 16, E17 only at 18, no adoption or SGO at 18).
 AT_18 = [("E5", 35), ("E6", 10), ("E17", 25), ("E8", 20), ("E13", 5), ("E7", 5)]
 UASC_EARLY = [("E15", 20), ("E16", 10), ("E3", 30), ("E8", 30), ("E13", 10)]
-PERMANENCE = [("E11", 28), ("E12", 12), ("E45", 14), ("E46", 4), ("E47", 14), ("E48", 3), ("E41", 5),
-              ("E4A", 18), ("E4B", 2)]
-SHORT = [("E4A", 62), ("E4B", 6), ("E13", 8), ("E47", 5), ("E48", 3), ("E41", 3), ("E8", 6), ("E3", 2),
+PERMANENCE = [("E11", 46), ("E12", 16), ("E45", 7), ("E46", 2), ("E47", 7), ("E48", 2), ("E41", 4),
+              ("E4A", 10), ("E4B", 2)]
+SHORT = [("E4A", 30), ("E4B", 7), ("E13", 12), ("E47", 4), ("E48", 2), ("E41", 6), ("E8", 18), ("E3", 2),
          ("E9", 2), ("E14", 2), ("E2", 0.3), ("E7", 1)]
 ADOPTED = ("E11", "E12")
 RETURNED_HOME = ("E4A", "E4B", "E13")
@@ -40,10 +40,10 @@ def assign_exits(periods: Periods, children: Children, rng: np.random.Generator)
     rec[perm] = _draw(PERMANENCE, int(perm.sum()), rng)
     short = ended & ~at18 & ~uasc & ~perm
     rec[short] = _draw(SHORT, int(short.sum()), rng)
-    # Codes the child is too young for become a return home.
+    # Codes the child is too young for become a move to relatives without parental responsibility.
     too_young = ((np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16))
                  | (np.isin(rec, ["E9", "E14"]) & (end_age < 10)))
-    rec[too_young] = "E4A"
+    rec[too_young] = "E13"
     # Adoption needs time for decision, placement order, match and placement, and rarely takes
     # more than four years; longer permanence cases end in special guardianship instead.
     rec[np.isin(rec, ADOPTED) & (length < 450)] = "E4A"
@@ -107,6 +107,6 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     no_longer = ~capped & periods.capped
     rec[no_longer] = _draw(SHORT, int(no_longer.sum()), rng)
     end_age = age_at(new_dob, end)
-    rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E4A"
-    rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E4A"
+    rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E13"
+    rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E13"
     return linked, children, rec

@@ -24,6 +24,8 @@ _UASC_AGE_WEIGHTS = np.array([0] * 12 + [1, 2, 5, 18, 40, 34], dtype=float)
 _BANDS = np.array([0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4])
 _MEDIAN_YEARS = np.array([1.5, 1.2, 1.0, 0.7, 0.45])
 _SIGMA = np.array([0.8, 1.0, 1.3, 1.5, 1.0])
+# Share of non-UASC entrants aged 0, 1, .., 4 (5 = older) on the way to adoption or special guardianship.
+_PERMANENCE_SHARE = np.array([0.42, 0.30, 0.25, 0.2, 0.15, 0.0])
 
 
 def day(d: dt.date) -> int:
@@ -137,8 +139,13 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
     band = _BANDS[entry_age]
     base_days = np.exp(rng.normal(np.log(_MEDIAN_YEARS[band] * 365.25), _SIGMA[band]))
     base_days = np.where(is_uasc, np.exp(rng.normal(np.log(4 * 365.25), 0.4, len(start))), base_days)
-    factors = _calibrate(targets, scale, start, start_year, base_days, eighteenth)
-    length = np.maximum(np.round(base_days * factors[np.searchsorted(years, start_year)]), 1).astype(np.int64)
+    # Many of the youngest stay until adopted or placed under a special guardianship order about
+    # two years later; their stays keep that length whatever the year's calibration factor.
+    permanence = ~is_uasc & (rng.random(len(start)) < _PERMANENCE_SHARE[np.minimum(entry_age, 5)])
+    base_days = np.where(permanence, np.exp(rng.normal(np.log(2.0 * 365.25), 0.3, len(start))), base_days)
+    factors = _calibrate(targets, scale, start, start_year, base_days, eighteenth, permanence)
+    scaled = np.where(permanence, 1.0, factors[np.searchsorted(years, start_year)])
+    length = np.maximum(np.round(base_days * scaled), 1).astype(np.int64)
     end = start + length
     capped = end >= eighteenth
     end = np.where(capped, eighteenth, end)
@@ -154,8 +161,9 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
 
 
 def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_year: np.ndarray,
-               base_days: np.ndarray, eighteenth: np.ndarray) -> np.ndarray:
-    """One duration factor per start year so that each 31 March's count matches its target."""
+               base_days: np.ndarray, eighteenth: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """One duration factor per start year so that each 31 March's count matches its target
+    (``fixed`` stays keep their length)."""
     years = targets["year"].to_list()
     stock_target = {y: float(s or 0) for y, s in targets.select("year", "stock").iter_rows()}
     factors = np.ones(len(years))
@@ -167,15 +175,15 @@ def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_yea
         open_before = int(np.count_nonzero(earlier & (fixed_end > cutoff)))
         target = stock_target[year] * scale
         lo, hi = np.log(0.05), np.log(25.0)
-        s, b, e18 = start[mine], base_days[mine], eighteenth[mine]
+        s, b, e18, keep = start[mine], base_days[mine], eighteenth[mine], fixed[mine]
         for _ in range(30):
             mid = (lo + hi) / 2
-            ends = np.minimum(s + np.maximum(np.round(b * np.exp(mid)), 1), e18)
+            ends = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, np.exp(mid))), 1), e18)
             produced = open_before + int(np.count_nonzero(ends > cutoff))
             if produced < target:
                 lo = mid
             else:
                 hi = mid
         factors[i] = np.exp((lo + hi) / 2)
-        fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * factors[i]), 1), e18)
+        fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, factors[i])), 1), e18)
     return factors

@@ -37,14 +37,14 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
     propensity is gamma-distributed and rises in the teenage years.
     """
     n_children = len(children)
-    propensity = rng.gamma(0.35, 1.0, n_children) * (rng.random(n_children) < 0.32)
+    propensity = rng.gamma(0.35, 1.0, n_children) * (rng.random(n_children) < 0.45)
     ep = episodes.select("child", "DECOM", "DEC")
     child = ep["child"].to_numpy()
     start, end = ep["DECOM"].to_numpy(), ep["DEC"].to_numpy()
     mid_age = ((start + end) / 2 - children.dob[child]) / 365.25
     age_factor = np.clip((mid_age - 10) / 4, 0, 1.2)
     years = np.maximum(end - start - 10, 0) / 365.25
-    counts = rng.poisson(propensity[child] * age_factor * years * 9.0)
+    counts = rng.poisson(propensity[child] * age_factor * years * 19.0)
     counts = np.minimum(counts, ((end - start - 10) // 4).clip(0))
     idx = np.repeat(np.arange(len(counts)), counts)
     if not len(idx):
@@ -59,7 +59,10 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
     frame = frame.with_columns(MIS_END=pl.min_horizontal(
         pl.col("MIS_START") + pl.col("length"), pl.col("next_start").fill_null(pl.col("ep_end")) - 1,
         pl.col("ep_end") - 2))
-    kind = np.where(rng.random(frame.height) < 0.78, "M", "A")
+    # Being away without authorisation (A) is the habit of a minority of the children who go missing.
+    away_prone = rng.random(n_children) < 0.3
+    ep_child = child[frame["ep"].to_numpy()]
+    kind = np.where(away_prone[ep_child] & (rng.random(frame.height) < 0.4), "A", "M")
     return frame.select(child=pl.Series(child[frame["ep"].to_numpy()]), MISSING=pl.Series(kind),
                         MIS_START="MIS_START", MIS_END=pl.max_horizontal("MIS_START", "MIS_END"))
 

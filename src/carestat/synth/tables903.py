@@ -18,8 +18,9 @@ from carestat.synth.history import History
 from carestat.synth.population import add_years_days, day
 
 _REVIEW_CODES = (["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"], [55, 10, 12, 8, 5, 5, 5])
-_ACTIVITY = (["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6"],
-             [7, 1, 17, 3, 14, 9, 4, 1, 9, 27, 8])
+_ACTIVITY_CODES = ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6"]
+_ACTIVITY = (_ACTIVITY_CODES, [7, 1, 17, 3, 14, 9, 4, 1, 9, 25, 8])
+_ACTIVITY_17_18 = (_ACTIVITY_CODES, [3, 0.5, 40, 4, 13, 6, 4, 0.5, 6, 19, 3])  # mostly still in education
 _ACCOM_LETTERS = ["B", "C", "D", "E", "G", "H", "K", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"]
 _ACCOM_WEIGHTS = [12, 2, 15, 8, 3, 2, 10, 2, 2, 2, 2, 25, 2, 1, 6, 6]
 
@@ -84,25 +85,29 @@ class YearCut:
         rows = []
         for age in range(17, 22):
             birthday = add_years_days(dob, age)
+            # Left care before the birthday: one who leaves on it is still looked after that day
+            # and needs no care leaver record (DfE rules 1007 and 1016).
             ok = eligible & (birthday >= self.start) & (birthday <= self.end) & (last_end < birthday)
-            if age in (17, 18):  # not needed when they left care after the birthday, in the year
-                ok &= last_end < self.start
             rows.append(np.nonzero(ok)[0])
         return pl.DataFrame({"child": np.concatenate(rows) if rows else np.array([], dtype=np.int64)})
 
     def oc3_table(self, leavers: pl.DataFrame) -> pl.DataFrame:
         n = leavers.height
         rng = self.rng
-        touch = np.array(["YES", "NO", "REFU", "NREQ", "RHOM"])[rng.choice(5, n, p=[0.90, 0.04, 0.02, 0.025, 0.015])]
         dob = self.h.children.dob[leavers["child"].to_numpy()]
-        activity = np.where(touch == "YES", _pick(_ACTIVITY, n, rng), "0")
+        young = add_years_days(dob, 19) > self.end  # aged 17 or 18 at the end of the year
+        touch_codes = np.array(["YES", "NO", "REFU", "NREQ", "RHOM"])
+        touch = np.where(young, touch_codes[rng.choice(5, n, p=[0.93, 0.03, 0.01, 0.02, 0.01])],
+                         touch_codes[rng.choice(5, n, p=[0.91, 0.03, 0.012, 0.03, 0.018])])
+        activity = np.where(touch == "YES", np.where(young, _pick(_ACTIVITY_17_18, n, rng), _pick(_ACTIVITY, n, rng)),
+                            "0")
         letters = _pick((_ACCOM_LETTERS, _ACCOM_WEIGHTS), n, rng)
         # No foyer (T) under 18 at the start of the year (347); not with former foster carers (Z)
         # around the 17th birthday (3001).
-        young = add_years_days(dob, 18) > self.start
-        letters = np.where(young & np.isin(letters, ["T", "Z"]), "D", letters)
+        under_18 = add_years_days(dob, 18) > self.start
+        letters = np.where(under_18 & np.isin(letters, ["T", "Z"]), "D", letters)
         # Emergency accommodation (S) and no fixed abode (X) are never suitable.
-        suitable = np.where((rng.random(n) < 0.89) & ~np.isin(letters, ["S", "X"]), "1", "2")
+        suitable = np.where((rng.random(n) < 0.975) & ~np.isin(letters, ["S", "X"]), "1", "2")
         accom = np.where(touch == "YES", np.char.add(letters.astype(str), suitable), "0")
         return leavers.select(*self.child_columns(pl.col("child"))).with_columns(
             IN_TOUCH=pl.Series(touch), ACTIV=pl.Series(activity.astype(str)), ACCOM=pl.Series(accom.astype(str)))
