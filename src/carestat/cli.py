@@ -178,23 +178,30 @@ def submissions(
 @app.command()
 @friendly
 def indicators(
-    out: Annotated[Path, typer.Option(help="Folder to write indicators.csv and the indicator dictionary into.")],
     db: DbOption = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Also write indicators.csv and the indicator dictionary into this folder.")] = None,
 ) -> None:
-    """Compute every indicator for every LA, region and England and every year in the warehouse.
+    """Compute every indicator for every LA, region and England and every year in the warehouse,
+    and keep them in it for `carestat benchmark`, `scorecard` and the web service.
 
-    The output holds unsuppressed counts for analysts with access to the warehouse; publish with
+    The values are unsuppressed counts for analysts with access to the warehouse; publish with
     `carestat publish`, which applies disclosure control."""
-    from carestat.indicators import Inputs, compute
+    from carestat.indicators import compute_warehouse
     from carestat.indicators.dictionary import dictionary
-    from carestat.warehouse import tables
+    from carestat.provenance import LABEL
 
-    frame = compute(Inputs(tables(db)))
-    out.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(out / "indicators.csv")
-    dictionary().write_csv(out / "indicator_dictionary.csv")
-    typer.echo(f"Wrote {frame.height:,} indicator values ({frame['indicator_id'].n_unique()} indicators, "
-               f"{frame['year'].n_unique()} years) to {out / 'indicators.csv'}")
+    frame, synthetic = compute_warehouse(db)
+    summary = (f"{frame.height:,} indicator values ({frame['indicator_id'].n_unique()} indicators, "
+               f"{frame['year'].n_unique()} years)")
+    typer.echo(f"Computed {summary}; stored in the warehouse.")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        frame.with_columns(synthetic=synthetic).write_csv(out / "indicators.csv")
+        dictionary().write_csv(out / "indicator_dictionary.csv")
+        typer.echo(f"Wrote them to {out / 'indicators.csv'}")
+    if synthetic:
+        typer.echo(LABEL)
 
 
 @validate_app.command("903")

@@ -14,7 +14,8 @@ import pytest
 
 from carestat.errors import WarehouseError
 from carestat.synth import GenerateOptions, generate, parse_las
-from carestat.warehouse import connect, current_tables, load, submissions
+from carestat.indicators import compute_warehouse
+from carestat.warehouse import connect, current_tables, indicator_values, is_synthetic, load, submissions
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 
@@ -59,6 +60,25 @@ def test_load_versions_and_history(returns, tmp_path, key):
     current = current_tables(con)["Reviews"].filter(pl.col("collection_year") == 2025)
     assert current["submission_id"].n_unique() == 1
     con.close()
+
+
+def test_synthetic_returns_are_flagged_and_indicators_stored(returns, tmp_path, key):
+    db = tmp_path / "w.duckdb"
+    load([returns], db=db, workers=1)
+    con = connect(db)
+    assert submissions(con)["synthetic"].to_list() == [True, True]
+    con.close()
+    frame, synthetic = compute_warehouse(db)
+    assert synthetic
+    stored = indicator_values(db)
+    assert stored.height == frame.height and stored["synthetic"].all()
+    assert set(stored["indicator_id"]) == set(frame["indicator_id"])
+    # A real return (no generator's marker above it) is not flagged.
+    real = tmp_path / "real" / "2025" / "805" / "ssda903"
+    shutil.copytree(returns / "2025" / "805" / "ssda903", real)
+    db2 = tmp_path / "w2.duckdb"
+    load([real], db=db2, workers=1)
+    assert not is_synthetic(db2)
 
 
 def test_returns_with_errors_need_accept_errors(tmp_path, key):

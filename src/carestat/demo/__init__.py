@@ -17,10 +17,10 @@ from pathlib import Path
 
 import polars as pl
 
-from carestat.indicators import Inputs, compute
+from carestat.indicators import compute_warehouse
 from carestat.indicators.dictionary import dictionary
 from carestat.synth import GenerateOptions, generate, parse_las
-from carestat.warehouse import load, tables
+from carestat.warehouse import load
 
 DEMO_LAS = "318,805,873,940,941"  # Richmond, Hartlepool, Cambridgeshire, North and West Northamptonshire
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -80,9 +80,9 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, las: str = DEMO_LAS
     loaded = sum(o.status in ("loaded", "unchanged") for o in outcomes)
     result.say(f"3. Loaded {loaded} returns into the warehouse {db} (children pseudonymised with a demo-only "
                f"key in {out / 'demo.key'}). `carestat submissions --db {db}` lists them.", echo)
-    indicators = compute(Inputs(tables(db)))
+    indicators, synthetic = compute_warehouse(db)
     (out / "indicators").mkdir(parents=True, exist_ok=True)
-    indicators.write_csv(out / "indicators" / "indicators.csv")
+    indicators.with_columns(synthetic=synthetic).write_csv(out / "indicators" / "indicators.csv")
     dictionary().write_csv(out / "indicators" / "indicator_dictionary.csv")
     result.say(f"4. Computed {indicators['indicator_id'].n_unique()} indicators for each LA, region and England: "
                f"{out / 'indicators'} (unsuppressed: for analysts only)", echo)

@@ -3,9 +3,14 @@
 >>> from carestat.indicators import compute, Inputs      # doctest: +SKIP
 """
 
-from carestat.indicators.compute import OUTPUT_COLUMNS, compute, compute_indicator
+from carestat.indicators.compute import (
+           OUTPUT_COLUMNS,
+           compute,
+           compute_indicator,
+           compute_warehouse,
+)
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import REGISTRY, Indicator, all_indicators, indicator
 
-__all__ = ["OUTPUT_COLUMNS", "REGISTRY", "Indicator", "Inputs", "all_indicators", "compute", "compute_indicator",
+__all__ = ["OUTPUT_COLUMNS", "REGISTRY", "Indicator", "Inputs", "all_indicators", "compute", "compute_indicator", "compute_warehouse",
            "indicator"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import polars as pl
 
 from carestat import refdata
@@ -74,3 +76,19 @@ def compute(inputs: Inputs, ids: list[str] | None = None) -> pl.DataFrame:
         _level=pl.col("geographic_level").replace_strict(level, return_dtype=pl.Int8)
     ).sort("indicator_id", "year", "_level", "region_code", "old_la_code", "breakdown", "category",
            nulls_last=False).drop("_level")
+
+
+def compute_warehouse(db: str | os.PathLike[str] | None = None, store: bool = True) -> tuple[pl.DataFrame, bool]:
+    """Every indicator from the warehouse's current returns, stored back in it (``indicator_values``)
+    for the analysis and the web service. Returns the values and whether they are synthetic."""
+    from carestat.warehouse import connect, holds_synthetic, store_indicator_values, tables
+
+    frame = compute(Inputs(tables(db)))
+    con = connect(db, read_only=not store)
+    try:
+        synthetic = holds_synthetic(con)
+        if store:
+            store_indicator_values(con, frame, synthetic)
+    finally:
+        con.close()
+    return frame, synthetic

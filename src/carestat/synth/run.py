@@ -21,11 +21,11 @@ from pathlib import Path
 import polars as pl
 
 from carestat.errors import OutputError
+from carestat.provenance import MARKER
 from carestat.refdata import LocalAuthority, resolve_la
 from carestat.synth.options import GenerateOptions
 from carestat.synth.targets import PREDECESSORS, reporting_la, unit_targets
 
-MARKER = ".carestat-synthetic"
 _SIM_YEARS_BEFORE = 19  # simulate far enough back that every child in care has a full history
 
 

@@ -21,6 +21,11 @@ from carestat.warehouse.loading import (
     load_folders,
     submissions,
 )
+from carestat.warehouse.results import (
+    holds_synthetic,
+    store_indicator_values,
+    stored_indicator_values,
+)
 
 
 def load(paths: list[str | os.PathLike[str]], db: str | os.PathLike[str] | None = None, *,
@@ -38,6 +43,24 @@ def load(paths: list[str | os.PathLike[str]], db: str | os.PathLike[str] | None 
         con.close()
 
 
+def indicator_values(db: str | os.PathLike[str] | None = None) -> pl.DataFrame:
+    """The stored indicator values (see ``carestat indicators``)."""
+    con = connect(db, read_only=True)
+    try:
+        return stored_indicator_values(con)
+    finally:
+        con.close()
+
+
+def is_synthetic(db: str | os.PathLike[str] | None = None) -> bool:
+    """True when the warehouse's current returns include synthetic ones."""
+    con = connect(db, read_only=True)
+    try:
+        return holds_synthetic(con)
+    finally:
+        con.close()
+
+
 def tables(db: str | os.PathLike[str] | None = None, return_name: str = "ssda903",
            years: list[int] | None = None) -> dict[str, pl.DataFrame]:
     con = connect(db, read_only=True)
@@ -47,5 +70,6 @@ def tables(db: str | os.PathLike[str] | None = None, return_name: str = "ssda903
         con.close()
 
 
-__all__ = ["DEFAULT_DB", "LoadOutcome", "connect", "current_tables", "db_path", "discover", "load", "load_key",
-           "new_key_file", "query", "submissions", "tables"]
+__all__ = ["DEFAULT_DB", "LoadOutcome", "connect", "current_tables", "db_path", "discover", "holds_synthetic",
+           "indicator_values", "is_synthetic", "load", "load_key", "new_key_file", "query", "store_indicator_values",
+           "submissions", "tables"]

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from carestat.errors import WarehouseError
-from carestat.warehouse.schema import SUBMISSIONS, ddl
+from carestat.warehouse.schema import INDICATOR_VALUES, MIGRATIONS, SUBMISSIONS, ddl
 
 DEFAULT_DB = "carestat.duckdb"
 
@@ -29,7 +29,7 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     except duckdb.IOException as exc:
         raise WarehouseError(f"cannot open the warehouse {target}: {str(exc).splitlines()[0]}") from None
     if not read_only:
-        for statement in [SUBMISSIONS, *ddl("ssda903"), *ddl("cin")]:
+        for statement in [SUBMISSIONS, *MIGRATIONS, INDICATOR_VALUES, *ddl("ssda903"), *ddl("cin")]:
             run(con, statement)
     return con
 

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import polars as pl
 
 from carestat.errors import CarestatError, UsageError, WarehouseError
 from carestat.ingest import ReturnData, read_903
+from carestat.provenance import is_synthetic_path
 from carestat.refdata import resolve_la
 from carestat.warehouse.db import insert_frame, query, run, scalar
 from carestat.warehouse.keys import child_keys, upn_keys
@@ -35,6 +36,7 @@ class ReturnFolder:
     la_code: str
     files: tuple[Path, ...]
     previous: tuple[Path, ...]
+    synthetic: bool = False  # written by `carestat generate`
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def discover(paths: list[Path], year: int | None = None, la: str | None = None) 
             raise UsageError(f"cannot tell which LA and year {path} holds: give a folder laid out YEAR/LA/ssda903 "
                              "(as `carestat generate` writes) or say --year and --la"
                              + (f" (did you mean --year {match.group(1)} --la {match.group(2)}?)" if match else ""))
+    found = [replace(f, synthetic=bool(f.files) and is_synthetic_path(f.files[0].parent)) for f in found]
     return sorted(found, key=lambda r: (r.year, r.la_code))
 
 
@@ -115,7 +118,8 @@ def content_hash(prepared: dict[str, pl.DataFrame]) -> str:
 
 
 def store(con: duckdb.DuckDBPyConnection, prepared: dict[str, pl.DataFrame], *, return_name: str, la_code: str,
-          year: int, source: str, n_children: int, n_errors: int, accepted_with_errors: bool) -> tuple[str, int]:
+          year: int, source: str, n_children: int, n_errors: int, accepted_with_errors: bool,
+          synthetic: bool = False) -> tuple[str, int]:
     """Insert a version and make it current, in one transaction. Returns (status, version)."""
     digest = content_hash(prepared)
     current = query(con, "SELECT version, content_sha256 FROM submissions WHERE return_name=? AND la_code=? "
@@ -132,9 +136,11 @@ def store(con: duckdb.DuckDBPyConnection, prepared: dict[str, pl.DataFrame], *, 
         now = dt.datetime.now()
         run(con, "UPDATE submissions SET current = false, superseded_at = ? WHERE return_name=? AND la_code=? "
             "AND year=? AND current", [now, return_name, la_code, year])
-        run(con, "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, NULL)",
+        run(con, "INSERT INTO submissions (submission_id, return_name, la_code, year, version, loaded_at, source, "
+            "content_sha256, n_children, n_errors, accepted_with_errors, current, synthetic) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
             [sid, return_name, la_code, year, version, now, source, digest, n_children, n_errors,
-             accepted_with_errors])
+             accepted_with_errors, synthetic])
         run(con, "COMMIT")
     except BaseException:
         run(con, "ROLLBACK")
@@ -190,7 +196,7 @@ def load_folders(con: duckdb.DuckDBPyConnection, folders: list[ReturnFolder], ke
             else:
                 status, version = store(con, prepared, source=str(folder.files[0].parent) if folder.files else "",
                                         n_children=n_children, n_errors=n_errors,
-                                        accepted_with_errors=bool(n_errors), **common)
+                                        accepted_with_errors=bool(n_errors), synthetic=folder.synthetic, **common)
                 outcome = LoadOutcome(**common, status=status, version=version, n_children=n_children,
                                       n_errors=n_errors, message=note)
             outcomes.append(outcome)
@@ -204,7 +210,7 @@ def load_folders(con: duckdb.DuckDBPyConnection, folders: list[ReturnFolder], ke
 
 def submissions(con: duckdb.DuckDBPyConnection, la: str | None = None, year: int | None = None) -> pl.DataFrame:
     sql = ("SELECT return_name, la_code, year, version, current, loaded_at, n_children, n_errors, "
-           "accepted_with_errors, superseded_at, source FROM submissions WHERE 1=1")
+           "accepted_with_errors, superseded_at, synthetic, source FROM submissions WHERE 1=1")
     params: list = []
     if la:
         sql += " AND la_code = ?"

@@ -81,6 +81,19 @@ CREATE TABLE IF NOT EXISTS submissions (
     n_errors INTEGER NOT NULL,
     accepted_with_errors BOOLEAN NOT NULL,
     current BOOLEAN NOT NULL,
-    superseded_at TIMESTAMP
+    superseded_at TIMESTAMP,
+    synthetic BOOLEAN NOT NULL DEFAULT false
+)
+"""
+# Warehouses made before the column existed gain it on opening.
+MIGRATIONS = ["ALTER TABLE submissions ADD COLUMN IF NOT EXISTS synthetic BOOLEAN DEFAULT false"]
+
+# The latest computed indicator values (``carestat indicators``), replaced whole on each run.
+INDICATOR_VALUES = """
+CREATE TABLE IF NOT EXISTS indicator_values (
+    indicator_id VARCHAR, year INTEGER, geographic_level VARCHAR, country_code VARCHAR, country_name VARCHAR,
+    region_code VARCHAR, region_name VARCHAR, new_la_code VARCHAR, old_la_code VARCHAR, la_name VARCHAR,
+    breakdown VARCHAR, category VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE,
+    computed_at TIMESTAMP, synthetic BOOLEAN
 )
 """
