@@ -21,7 +21,7 @@ def _row(ind, level, region, la, breakdown, category, num, den=None, value=None)
 def counts_table(las: dict[str, dict[str, np.ndarray]], ind: str = "n") -> pl.DataFrame:
     """``{region: {la: joint counts (rows: breakdown "a" categories, columns: "b")}}`` -> tidy rows
     for LAs, regions and England; breakdown "a" is the row sums, "b" the column sums, so every
-    breakdown sums to the same Total."""
+    breakdown sums to the same Total. Region "" holds LAs outside every region."""
     rows = []
     totals: dict[tuple, np.ndarray] = {}
     for region, members in las.items():
@@ -30,7 +30,10 @@ def counts_table(las: dict[str, dict[str, np.ndarray]], ind: str = "n") -> pl.Da
             totals[(region, None)] = totals.get((region, None), 0) + joint
             totals[(None, None)] = totals.get((None, None), 0) + joint
     for (region, la), joint in totals.items():
+        if region == "" and la is None:
+            continue  # region "" holds LAs the reference data place in no region: no region total
         level = "Local authority" if la else "Regional" if region else "National"
+        region = region or None
         rows.append(_row(ind, level, region, la, "Total", "Total", joint.sum()))
         rows += [_row(ind, level, region, la, "a", f"a{i}", v) for i, v in enumerate(joint.sum(axis=1))]
         rows += [_row(ind, level, region, la, "b", f"b{j}", v) for j, v in enumerate(joint.sum(axis=0))]
@@ -59,7 +62,8 @@ def constraints(frame: pl.DataFrame) -> list[tuple[list[int], int]]:
         total = index.get((ind, "Regional", region, bd, cat))
         if total is not None:
             out.append((g["i"].to_list(), total))
-    for (ind, bd, cat), g in f.filter(pl.col("geographic_level") == "Regional").group_by(
+    outside = (pl.col("geographic_level") == "Local authority") & pl.col("region_code").is_null()
+    for (ind, bd, cat), g in f.filter((pl.col("geographic_level") == "Regional") | outside).group_by(
             "indicator_id", "breakdown", "category"):
         total = index.get((ind, "National", ENGLAND, bd, cat))
         if total is not None:

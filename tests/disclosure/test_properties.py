@@ -23,6 +23,9 @@ def hierarchies(draw):
             f"{r}{la:02d}": np.array(draw(st.lists(SMALL, min_size=n_a * n_b, max_size=n_a * n_b))).reshape(n_a, n_b)
             for la in range(draw(st.integers(1, 4)))
         }
+    if draw(st.booleans()):  # sometimes LAs that the reference data place in no region
+        regions[""] = {f"9{la:02d}": np.array(draw(st.lists(SMALL, min_size=n_a * n_b, max_size=n_a * n_b)))
+                       .reshape(n_a, n_b) for la in range(draw(st.integers(1, 2)))}
     return counts_table(regions)
 
 

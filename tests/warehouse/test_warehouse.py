@@ -155,3 +155,23 @@ def test_killed_load_loses_nothing(returns, tmp_path, key):
     # And the next load completes normally.
     outcomes = load([returns], db=db, workers=1)
     assert {o.status for o in outcomes} == {"unchanged", "loaded"}
+
+
+def test_indicators_then_publish_from_the_command_line(returns, tmp_path, key):
+    from typer.testing import CliRunner
+
+    from carestat.cli import app
+
+    db = tmp_path / "w.duckdb"
+    load([returns], db=db, workers=1)
+    runner = CliRunner()
+    computed = runner.invoke(app, ["indicators", "--db", str(db)])
+    assert computed.exit_code == 0 and "Synthetic data" in computed.output, computed.output
+    out = tmp_path / "publication"
+    published = runner.invoke(app, ["publish", "--db", str(db), "--out", str(out)])
+    assert published.exit_code == 0, published.output
+    readme = (out / "README.txt").read_text()
+    assert "synthetic" in readme.lower()
+    assert (out / "childrens_social_care_tables.xlsx").exists()
+    data_files = [p for p in out.glob("*.csv") if not p.name.endswith(".meta.csv")]
+    assert data_files and all("data_status" in pl.read_csv(p, infer_schema=False).columns for p in data_files)

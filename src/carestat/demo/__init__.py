@@ -19,6 +19,7 @@ import polars as pl
 
 from carestat.indicators import compute_warehouse
 from carestat.indicators.dictionary import dictionary
+from carestat.publish import publish
 from carestat.synth import GenerateOptions, generate, parse_las
 from carestat.warehouse import load
 
@@ -86,6 +87,9 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, las: str = DEMO_LAS
     dictionary().write_csv(out / "indicators" / "indicator_dictionary.csv")
     result.say(f"4. Computed {indicators['indicator_id'].n_unique()} indicators for each LA, region and England: "
                f"{out / 'indicators'} (unsuppressed: for analysts only)", echo)
+    paths = publish(indicators, out / "publication", synthetic=synthetic)
+    result.say(f"5. Published {len(paths)} files after disclosure control (open data CSVs with metadata, "
+               f"accessible tables, data packs): {out / 'publication'}", echo)
     result.say(f"Done in {time.perf_counter() - started:.1f}s. Everything above is synthetic data.", echo)
     return result
 

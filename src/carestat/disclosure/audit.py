@@ -1,8 +1,8 @@
 """Exact check that no suppressed cell can be worked out by combining published totals.
 
-The suppressed cells are the unknowns; each published constraint (members sum to a total, or two
-linked cells hold the same count) is a linear equation in them once the published figures are
-moved to the right-hand side. A suppressed cell is recoverable exactly when its unit vector lies
+The suppressed cells are the unknowns (cells linked as holding the same count are one unknown);
+each published constraint (members sum to a total) is a linear equation in them once the
+published figures are moved to the right-hand side. A suppressed cell is recoverable exactly when its unit vector lies
 in the row space of that system (every solution of the homogeneous system is zero there). The
 system splits into independent blocks (connected components), each reduced exactly; blocks are
 small because most constraints hold no suppressed cell at all.
@@ -16,42 +16,45 @@ import polars as pl
 PRIME = 2_147_483_647  # products of two residues still fit in int64
 
 
-def _components(rows: pl.DataFrame) -> pl.DataFrame:
-    """Label each (row, cell) incidence with the connected component of its cell."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for cells in rows.group_by("_row").agg("_cell")["_cell"].to_list():
-        first = find(cells[0])
-        for c in cells[1:]:
-            root = find(c)
-            if root != first:
-                parent[root] = first
-    lookup = pl.DataFrame({"_cell": list(parent), "_comp": [find(c) for c in parent]},
-                          schema={"_cell": pl.UInt32, "_comp": pl.Int64})
-    return rows.join(lookup, on="_cell")
+def _labels(row: np.ndarray, col: np.ndarray, n: int) -> np.ndarray:
+    """Connected components of ``n`` columns joined by the rows they share: each column's label is
+    the smallest column index in its component (minimum labels spread through rows, with pointer
+    jumping so long chains settle in a few passes)."""
+    label = np.arange(n)
+    if not len(row):
+        return label
+    while True:
+        row_min = np.full(row.max() + 1, n)
+        np.minimum.at(row_min, row, label[col])
+        new = label.copy()
+        np.minimum.at(new, col, row_min[row])
+        new = new[new]
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
-def system(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
-    """Sparse rows (_row, _cell, _coef) of the equations the suppressed cells must satisfy."""
-    supp = pl.DataFrame({"_cell": suppressed}).with_columns(pl.col("_cell").cast(pl.UInt32))
-    groups = (membership.join(supp, on="_cell", how="semi")
-              .select(_row=pl.concat_str(pl.lit("g"), "_group"), _cell=pl.col("_cell"),
-                      _coef=pl.when(pl.col("_is_total")).then(-1.0).otherwise(1.0)))
-    # Linked cells hold the same count: x_src - x_dst = 0 (a denominator link relates a different
-    # quantity of the destination cell, so only numerator links enter the system).
+def system(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Sparse rows (_row, _cell, _coef) of the equations the suppressed cells must satisfy, and the
+    map (_cell -> _rep) that stands each cell for its class of linked cells.
+
+    Linked cells hold the same count, so each class is one unknown (its smallest cell id) rather
+    than several tied by equations; a denominator link relates a different quantity of the
+    destination cell, so only numerator links are merged."""
+    supp = pl.DataFrame({"_cell": suppressed}).with_columns(pl.col("_cell").cast(pl.UInt32)).sort("_cell")
     pairs = (edges.filter(pl.col("_role") == "num")
              .join(supp, left_on="_src", right_on="_cell", how="semi")
              .join(supp, left_on="_dst", right_on="_cell", how="semi"))
-    rid = pl.concat_str(pl.lit("l"), pl.col("_src").cast(pl.Utf8), pl.lit("-"), pl.col("_dst").cast(pl.Utf8))
-    links = pl.concat([pairs.select(_row=rid, _cell="_src", _coef=pl.lit(1.0)),
-                       pairs.select(_row=rid, _cell="_dst", _coef=pl.lit(-1.0))])
-    return pl.concat([groups, links.with_columns(pl.col("_cell").cast(pl.UInt32))])
+    cells = supp["_cell"].to_numpy()
+    src, dst = (np.searchsorted(cells, pairs[c].to_numpy()) for c in ("_src", "_dst"))
+    idx = np.arange(len(pairs))
+    label = _labels(np.r_[idx, idx], np.r_[src, dst], len(cells))
+    rep = supp.with_columns(_rep=pl.Series(cells[label], dtype=pl.UInt32))
+    rows = (membership.join(rep, on="_cell")
+            .group_by(_row=pl.col("_group"), _cell=pl.col("_rep"))
+            .agg(_coef=pl.when(pl.col("_is_total")).then(-1).otherwise(1).sum())
+            .filter(pl.col("_coef") != 0))
+    return rows, rep
 
 
 def _pinned_columns(a: np.ndarray) -> dict[int, np.ndarray]:
@@ -93,22 +96,40 @@ def determined(suppressed: pl.Series, membership: pl.DataFrame, edges: pl.DataFr
     blocks holding one of those cells are solved."""
     if suppressed.is_empty():
         return {}
-    rows = system(suppressed, membership, edges)
+    rows, rep = system(suppressed, membership, edges)
     if rows.is_empty():
         return {}
-    rows = _components(rows)
+    # Dense numbering of equations and unknowns, then the blocks they fall into.
+    rows = rows.with_columns(_r=pl.col("_row").rank("dense").cast(pl.Int64) - 1,
+                             _c=pl.col("_cell").rank("dense").cast(pl.Int64) - 1)
+    r, c = rows["_r"].to_numpy(), rows["_c"].to_numpy()
+    rows = rows.with_columns(_comp=pl.Series(_labels(r, c, int(c.max()) + 1)[c]))
     if focus is not None:
-        wanted = rows.filter(pl.col("_cell").is_in(list(focus)))["_comp"].unique()
+        reps = rep.filter(pl.col("_cell").is_in(list(focus)))["_rep"]
+        wanted = rows.filter(pl.col("_cell").is_in(reps.implode()))["_comp"].unique()
         rows = rows.filter(pl.col("_comp").is_in(wanted.implode()))
+    if rows.is_empty():
+        return {}
+    rows = rows.sort("_comp", "_row", "_cell").with_columns(
+        _r=pl.col("_row").rank("dense").over("_comp").cast(pl.Int64) - 1,
+        _c=pl.col("_cell").rank("dense").over("_comp").cast(pl.Int64) - 1)
+    comp, r, c, coef, cell = (rows[x].to_numpy() for x in ("_comp", "_r", "_c", "_coef", "_cell"))
+    row_id = rows["_row"].to_list()
+    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
     out: dict[int, list[str]] = {}
-    for _, block in rows.group_by("_comp"):
-        cells = block["_cell"].unique().sort().to_list()
-        row_ids = block["_row"].unique().to_list()
-        col = {c: i for i, c in enumerate(cells)}
-        row = {r: i for i, r in enumerate(row_ids)}
-        a = np.zeros((len(row), len(col)), dtype=np.int64)
-        for r, c, v in block.select("_row", "_cell", "_coef").iter_rows():
-            a[row[r], col[c]] += int(v)
+    for lo, hi in zip(starts, [*starts[1:], len(comp)], strict=True):
+        nr, nc = r[lo:hi].max() + 1, c[lo:hi].max() + 1
+        if nr == 1 and nc > 1:
+            continue  # one equation in several unknowns pins nothing
+        a = np.zeros((nr, nc), dtype=np.int64)
+        a[r[lo:hi], c[lo:hi]] = coef[lo:hi]
+        cells = np.empty(nc, dtype=np.int64)
+        cells[c[lo:hi]] = cell[lo:hi]
+        names = [""] * nr
+        for k in range(lo, hi):
+            names[r[k]] = row_id[k]
         for i, used in _pinned_columns(a).items():
-            out[cells[i]] = [row_ids[j][1:] for j in used if row_ids[j].startswith("g")]
-    return out
+            out[int(cells[i])] = [names[j] for j in used]
+    # A pinned class pins every cell in it.
+    members = rep.filter(pl.col("_rep").is_in(list(out))).select("_cell", "_rep").iter_rows()
+    return {int(cell): out[int(r)] for cell, r in members}

@@ -21,12 +21,16 @@ def geo_key() -> pl.Expr:
             .otherwise(pl.col("country_code"))).alias("_geo")
 
 
+def small_numerator() -> pl.Expr:
+    """The count itself (or a figure's numerator) is in its suppression range."""
+    return pl.col("numerator").is_between(pl.col("_num_low"), pl.col("_num_high")).fill_null(False)
+
+
 def status(rules: Rules) -> pl.Expr:
     """x / z where no figure exists, c where a count is too small to publish, else null."""
     unit, num, den = pl.col("_unit"), pl.col("numerator"), pl.col("denominator")
     is_count = unit == "count"
-    small = (num.is_between(pl.col("_num_low"), pl.col("_num_high"))
-             | (~is_count & den.is_between(pl.col("_den_low"), pl.col("_den_high")))).fill_null(False)
+    small = small_numerator() | (~is_count & den.is_between(pl.col("_den_low"), pl.col("_den_high"))).fill_null(False)
     return (pl.when(num.is_null() | (~is_count & den.is_null())).then(pl.lit(NOT_AVAILABLE))
             .when(~is_count & (den == 0)).then(pl.lit(NOT_APPLICABLE))
             .when(pl.col("value").is_null() | pl.col("value").is_nan()).then(pl.lit(NOT_AVAILABLE))

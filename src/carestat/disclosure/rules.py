@@ -19,6 +19,12 @@ NOT_AVAILABLE = "x"  # the figure does not exist in the data (not computed, not 
 NOT_APPLICABLE = "z"  # no figure could exist (a percentage of nobody)
 LOW = "low"  # a non-zero figure that rounds to zero at the published precision
 
+# Why a cell is suppressed (the ``suppression`` column).
+PRIMARY = "primary"  # its own count (or numerator) is small
+DENOMINATOR = "denominator"  # its denominator is small, or a count suppressed elsewhere
+SECONDARY = "secondary"  # chosen so that another suppressed cell cannot be worked out
+LINKED = "linked"  # holds the same count as a suppressed cell of another indicator
+
 SYMBOLS: dict[str, str] = {
     CONFIDENTIAL: "Confidential: suppressed to protect the identity of individual children "
                   "(a small number, or a figure from which a small number could be worked out).",

@@ -8,9 +8,10 @@ from carestat.indicators.compute import (
            compute,
            compute_indicator,
            compute_warehouse,
+    current_values,
 )
 from carestat.indicators.inputs import Inputs
 from carestat.indicators.registry import REGISTRY, Indicator, all_indicators, indicator
 
-__all__ = ["OUTPUT_COLUMNS", "REGISTRY", "Indicator", "Inputs", "all_indicators", "compute", "compute_indicator", "compute_warehouse",
+__all__ = ["OUTPUT_COLUMNS", "REGISTRY", "Indicator", "Inputs", "all_indicators", "compute", "compute_indicator", "compute_warehouse", "current_values",
            "indicator"]

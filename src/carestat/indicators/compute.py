@@ -92,3 +92,18 @@ def compute_warehouse(db: str | os.PathLike[str] | None = None, store: bool = Tr
     finally:
         con.close()
     return frame, synthetic
+
+
+def current_values(db: str | os.PathLike[str] | None = None) -> tuple[pl.DataFrame, bool]:
+    """The warehouse's indicator values, recomputed (and stored) only when returns have been
+    loaded since they were last computed. Returns the values and whether they are synthetic."""
+    from carestat.warehouse import connect, holds_synthetic
+    from carestat.warehouse.results import indicator_values_fresh, stored_indicator_values
+
+    con = connect(db, read_only=True)
+    try:
+        if indicator_values_fresh(con):
+            return stored_indicator_values(con).select(OUTPUT_COLUMNS), holds_synthetic(con)
+    finally:
+        con.close()
+    return compute_warehouse(db)
