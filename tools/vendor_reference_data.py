@@ -31,6 +31,7 @@ AS_PARQUET = {
     "national_figures.csv": "national_figures.parquet",
     "regional_figures.csv": "regional_figures.parquet",
     "providers/children_homes.csv": "children_homes.parquet",
+    "providers/children_homes_2022.csv": "children_homes_2022.parquet",
 }
 POSTCODE_COLUMNS = ["latitude", "longitude", "easting_bng", "northing_bng", "country",
                     "la_code", "old_la_code", "la_share", "n_postcodes"]

@@ -182,10 +182,10 @@ def indicators(
     out: Annotated[Path | None, typer.Option(
         help="Also write indicators.csv and the indicator dictionary into this folder.")] = None,
 ) -> None:
-    """Compute every indicator for every LA, region and England and every year in the warehouse,
-    and keep them in it for `carestat benchmark`, `scorecard` and the web service.
+    """Compute every indicator for every LA, region and England and every year in the warehouse.
 
-    The values are unsuppressed counts for analysts with access to the warehouse; publish with
+    The values are kept in the warehouse for `carestat benchmark`, `scorecard`, `publish` and the
+    web service. The values are unsuppressed counts for analysts with access to the warehouse; publish with
     `carestat publish`, which applies disclosure control."""
     from carestat.indicators import compute_warehouse
     from carestat.indicators.dictionary import dictionary
@@ -247,8 +247,10 @@ def benchmark(
     neighbours: NeighbourList = 2025,
     synthetic: SyntheticFlag = False,
 ) -> None:
-    """Each LA's figures beside its statistical neighbours, region and England, with rank, quartile
-    band (A best) and three-year direction of travel (definitions: docs/benchmarking.md)."""
+    """Each LA's figures beside its statistical neighbours, region and England.
+
+    With each LA's rank, quartile band (A best) and three-year direction of travel; definitions in
+    docs/benchmarking.md. Without --year, each indicator's latest year."""
     from carestat.analysis import report
     from carestat.analysis.comparators import benchmark as run_benchmark
     from carestat.analysis.values import is_synthetic

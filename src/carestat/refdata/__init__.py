@@ -166,9 +166,35 @@ def ofsted_judgements() -> pl.DataFrame:
 
 
 @cache
+def ofsted_judgement_history() -> pl.DataFrame:
+    """Every graded Ofsted inspection of each LA's children's services since 2009 (SLAC, CPI, TLAC,
+    SIF, ILACS), one row per inspection, newest last per LA.
+
+    The official history runs to inspections published by 31 March 2025; ILACS inspections
+    published after that come from :func:`ofsted_judgements` (its ``source`` says which are
+    scraped, unofficial). Earlier frameworks give only a publication date.
+    """
+    history = _read("ofsted_la_judgements_history.csv").with_columns(
+        pl.col("inspection_date", "publication_date").str.to_date("%Y-%m-%d", strict=False)
+    )
+    # The two files agree on every ILACS inspection they share; add only the later ones.
+    later = ofsted_judgements().join(history, on=["old_la_code", "publication_date"], how="anti")
+    return pl.concat([history, later], how="diagonal_relaxed").sort("old_la_code", "publication_date")
+
+
+@cache
 def children_homes() -> pl.DataFrame:
     """Ofsted-registered children's social care providers at 31 March 2023, with judgements."""
     return _read("children_homes.parquet")
+
+
+@cache
+def provider_judgements() -> pl.DataFrame:
+    """Every vendored snapshot of the Ofsted provider list (31 March 2022 and 2023), one row per
+    provider and snapshot, with ``as_at`` as a date: the judgement each provider held that day."""
+    snapshots = [_read("children_homes_2022.parquet"), children_homes()]
+    return pl.concat([s.with_columns(pl.col("multi_building").cast(pl.Utf8)) for s in snapshots],
+                     how="vertical_relaxed").with_columns(pl.col("as_at").str.to_date("%Y-%m-%d"))
 
 
 @cache
