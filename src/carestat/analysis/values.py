@@ -21,7 +21,7 @@ from functools import cache
 import polars as pl
 
 from carestat import refdata
-from carestat.errors import UsageError, WarehouseError
+from carestat.errors import UsageError
 
 ENGLAND_CODE = "E92000001"
 LEVELS = ("National", "Regional", "Local authority")
@@ -129,26 +129,11 @@ SYNTHETIC_SOURCE = "carestat (synthetic)"
 
 def own_indicators(db: str | os.PathLike[str] | None = None) -> tuple[pl.DataFrame, bool]:
     """carestat's own indicator values for the warehouse's current returns, and whether they come
-    from synthetic data: the values ``carestat indicators`` stored, unless returns were loaded after
-    they were computed (then computed afresh, without storing). The analysis's one seam to the
-    warehouse."""
-    from carestat.indicators import compute_warehouse
-    from carestat.warehouse import connect, indicator_values, submissions
+    from synthetic data (see ``carestat.indicators.current_values``): the analysis's one seam to
+    the warehouse."""
+    from carestat.indicators import current_values
 
-    try:
-        stored = indicator_values(db)
-    except WarehouseError:
-        stored = None
-    if stored is not None:
-        con = connect(db, read_only=True)
-        try:
-            loads = submissions(con).filter(pl.col("current"))
-        finally:
-            con.close()
-        last_load = loads["loaded_at"].max()
-        if last_load is None or stored["computed_at"].min() >= last_load:
-            return stored.drop("computed_at", "synthetic"), bool(stored["synthetic"].any())
-    return compute_warehouse(db, store=False)
+    return current_values(db)
 
 
 def from_warehouse(db: str | os.PathLike[str] | None = None, synthetic: bool = False) -> pl.DataFrame:

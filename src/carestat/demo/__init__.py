@@ -2,8 +2,9 @@
 
 The demo works from a fresh clone with nothing but the package: it generates synthetic
 returns (no real child is described), validates each one against its year's rules with the
-previous year's return and the generated provider list, and writes the reports. Later stages
-(warehouse, indicators, publications, analysis, web) join the chain as they are built.
+previous year's return and the generated provider list, writes the reports, loads the returns
+into a warehouse under a throwaway key, computes the indicators, publishes them after
+disclosure control, and writes scorecards, profiles and the early-warning table.
 """
 
 from __future__ import annotations
@@ -90,8 +91,37 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, las: str = DEMO_LAS
     paths = publish(indicators, out / "publication", synthetic=synthetic)
     result.say(f"5. Published {len(paths)} files after disclosure control (open data CSVs with metadata, "
                f"accessible tables, data packs): {out / 'publication'}", echo)
+    analyse(db, out / "analysis", las, result, echo)
     result.say(f"Done in {time.perf_counter() - started:.1f}s. Everything above is synthetic data.", echo)
     return result
+
+
+def analyse(db: Path, out: Path, las: str, result: DemoResult, echo: Callable[[str], None]) -> None:
+    """Scorecards and profiles for the demo LAs, and the early-warning table, from the demo
+    warehouse's figures set beside the published figures for every other LA."""
+    from carestat.analysis import report, scorecards
+    from carestat.analysis.early_warning import early_warning
+    from carestat.analysis.profile import la_profile
+    from carestat.analysis.values import from_warehouse
+    from carestat.analysis.warning_report import (
+        choose_view,
+        early_warning_text,
+        write_early_warning,
+    )
+
+    values = from_warehouse(db)
+    data = scorecards.prepare(values)
+    for la in parse_las(las):
+        code = la.old_la_code
+        report.write_scorecards(scorecards.la_scorecards(code, data), data.comparison, out / code / "scorecards")
+        report.write_profile(la_profile(code, values), out / code / "profile")
+    result.say(f"6. Wrote foster, residential and adoption scorecards and an LA profile for each demo LA "
+               f"(CSV, JSON, SVG charts): {out}", echo)
+    warning = early_warning(values)
+    shown, year = choose_view(warning, values, None, own_only=True)
+    write_early_warning(warning, out / "early-warning", synthetic=True)
+    result.say(f"7. Early warning for {year} (demo LAs; files in {out / 'early-warning'}):", echo)
+    result.say(early_warning_text(warning, year, shown, synthetic=True), echo)
 
 
 def _demo_key(out: Path) -> None:
