@@ -12,6 +12,7 @@ carestat uses (see docs/validation-differences.md). Nothing else in the referenc
 import csv
 import json
 import math
+import re
 import resource
 import sys
 import time
@@ -26,9 +27,8 @@ def main() -> None:
     else:
         current, previous = rest, []
     started = time.perf_counter()
-    import pandas as pd
-
     import lac_validator.datastore as datastore
+    import pandas as pd
     from lac_validator import lac_validator
     from lac_validator.rules.ruleset_utils import get_year_ruleset
 
@@ -37,13 +37,17 @@ def main() -> None:
         for row in csv.DictReader(f):
             centroids[row["key"]] = (float(row["E"]), float(row["N"]), row["la"], row["country"])
 
+    # As carestat's ingest (derived903.sector_of): a full or partial postcode ends in an inward part
+    # of a digit and 0-2 letters; its sector is the outward code, a space and that digit. A bare
+    # district (or anything else) is looked up as it is, without spaces.
+    postcode = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{0,2})$")
+
     def sector(value):
         if not isinstance(value, str) or not value.strip():
             return None
-        compact = value.upper().replace(" ", "")
-        if len(compact) >= 5 and compact[-3].isdigit():
-            return compact[:-3] + " " + compact[-3]
-        return value.upper().strip()
+        compact = re.sub(r"\s+", "", value.upper())
+        parts = postcode.match(compact)
+        return f"{parts[1]} {parts[2][0]}" if parts else compact
 
     def derive(episodes, local_authority):
         episodes = episodes.copy()
@@ -59,7 +63,7 @@ def main() -> None:
                 return float("nan")
             return round(math.hypot(h[0] - p[0], h[1] - p[1]) / 1000 / 1.6093, 1)
 
-        episodes["PL_DISTANCE"] = [distance(h, p) for h, p in zip(home, place)]
+        episodes["PL_DISTANCE"] = [distance(h, p) for h, p in zip(home, place, strict=True)]
         return episodes
 
     datastore._add_postcode_derived_fields = derive
