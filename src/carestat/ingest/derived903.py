@@ -22,40 +22,44 @@ from carestat.refdata import LocalAuthority
 _COUNTRY_CODES = {"Scotland": "SCO", "Wales": "WAL", "Northern Ireland": "NIR"}
 
 
+_SECTOR = r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{0,2})$"
+
+
 def sector_of(expr: pl.Expr) -> pl.Expr:
     """Outward code + space + first digit of the inward code; a bare district stays as it is."""
     compact = expr.str.to_uppercase().str.replace_all(r"\s+", "")
     # Full or partial postcodes end in an inward part of digit + 0-2 letters.
-    inward = compact.str.extract(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{0,2})$", 2)
-    outward = compact.str.extract(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{0,2})$", 1)
+    parts = compact.str.extract_groups(_SECTOR)
+    inward, outward = parts.struct.field("2"), parts.struct.field("1")
     return (
         pl.when(inward.is_not_null())
         .then(pl.concat_str([outward, pl.lit(" "), inward.str.slice(0, 1)]))
         .otherwise(compact)
+        .name.keep()  # named after the input, as str.extract would have it
     )
 
 
 @cache
 def _geography() -> pl.DataFrame:
-    sectors = refdata.postcode_sectors().select(
-        key="sector", E="easting_bng", N="northing_bng", country="country", la="la_code",
-        old="old_la_code")
-    districts = refdata.postcode_districts().select(
-        key="district", E="easting_bng", N="northing_bng", country="country", la="la_code",
-        old="old_la_code")
-    return pl.concat([sectors, districts]).unique("key", keep="first")
+    # The vendored tables (refdata.postcode_sectors/_districts), reading only the columns used.
+    columns = {"E": "easting_bng", "N": "northing_bng", "country": "country", "la": "la_code", "old": "old_la_code"}
+    sectors, districts = (
+        pl.scan_parquet(refdata.data_path(f"postcode_{kind}s.parquet")).select(key=kind, **columns)
+        for kind in ("sector", "district"))
+    return pl.concat([sectors, districts]).unique("key", keep="first").collect(engine="in-memory")
 
 
 def add_episode_geography(episodes: pl.DataFrame, la: LocalAuthority | None) -> pl.DataFrame:
-    geo = _geography()
-    home = geo.select(pl.col("key").alias("HOME_SECTOR"), pl.col("E").alias("_hE"), pl.col("N").alias("_hN"),
-                      pl.col("country").alias("_hcountry"))
-    place = geo.select(pl.col("key").alias("PL_SECTOR"), pl.col("E").alias("_pE"), pl.col("N").alias("_pN"),
-                       pl.col("country").alias("_pcountry"), pl.col("la").alias("_pla"),
-                       pl.col("old").alias("_pold"))
-    frame = episodes.with_columns(
-        HOME_SECTOR=sector_of(pl.col("HOME_POST")), PL_SECTOR=sector_of(pl.col("PL_POST"))
-    ).join(home, on="HOME_SECTOR", how="left").join(place, on="PL_SECTOR", how="left")
+    geo = _geography().lazy().rename({"key": "_sector"})
+    # Postcodes repeat across episodes (a child's home, a children's home): look each one up once.
+    posts = (pl.concat([episodes.lazy().select(_post="HOME_POST"), episodes.lazy().select(_post="PL_POST")])
+             .drop_nulls().unique().with_columns(_sector=sector_of(pl.col("_post")))
+             .join(geo, on="_sector", how="left"))
+    home = posts.select(HOME_POST="_post", HOME_SECTOR="_sector", _hE="E", _hN="N", _hcountry="country")
+    place = posts.select(PL_POST="_post", PL_SECTOR="_sector", _pE="E", _pN="N", _pcountry="country",
+                         _pla="la", _pold="old")
+    frame = (episodes.lazy().join(home, on="HOME_POST", how="left", maintain_order="left")
+             .join(place, on="PL_POST", how="left", maintain_order="left"))
     country_code = pl.col("_pcountry").replace_strict(_COUNTRY_CODES, default=None)
     pl_la = pl.when(pl.col("_pcountry") == "England").then(pl.col("_pla")).otherwise(country_code)
     # Compare 3-digit codes, counting a predecessor's successors as its own area
@@ -73,4 +77,5 @@ def add_episode_geography(episodes: pl.DataFrame, la: LocalAuthority | None) -> 
                      .when(pl.col("_pold").is_in(own)).then(pl.lit("IN"))
                      .otherwise(pl.lit("OUT")))
     )
-    return frame.drop("_hE", "_hN", "_pE", "_pN", "_hcountry", "_pcountry", "_pla", "_pold")
+    derived = ["HOME_SECTOR", "PL_SECTOR", "PL_DISTANCE", "PL_LA", "HOME_KNOWN", "PL_KNOWN", "PL_LOCATION"]
+    return frame.select(*episodes.columns, *derived).collect(engine="in-memory")

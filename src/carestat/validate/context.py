@@ -8,14 +8,19 @@ shared; frames are immutable, so no rule can change what another sees.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any, TypeVar
 
 import polars as pl
 
 from carestat.ingest import ReturnData
 from carestat.refdata import LocalAuthority
 from carestat.spec import ReturnSpec, spec
+from carestat.validate.expr import position_in_run
 
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+T = TypeVar("T")
 _NEIGHBOUR_FIELDS = ("DECOM", "DEC", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC",
                      "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN", "_row")
 
@@ -29,6 +34,7 @@ class Return:
         self.previous = previous
         self.la = la
         self.providers = providers
+        self._views: dict[str, Any] = {}
 
     # -- the return -------------------------------------------------------------------
     @property
@@ -123,14 +129,35 @@ class Return:
         return self.table("DoLo")
 
     # -- shared views -----------------------------------------------------------------
+    def view(self, name: str, build: Callable[[Return], T]) -> T:
+        """A view several rules of a family share (``build(self)``), built once per return."""
+        if name not in self._views:
+            self._views[name] = build(self)
+        return self._views[name]
+
     @cached_property
     def dob(self) -> pl.DataFrame:
         """CHILD -> DOB, SEX from the Header (first record per child)."""
         return self.header.select("CHILD", "DOB", "SEX").unique("CHILD", keep="first", maintain_order=True)
 
-    def with_dob(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` with the Header's date of birth as ``DOB_H`` (left join on CHILD)."""
-        return frame.join(self.dob.select("CHILD", pl.col("DOB").alias("DOB_H")), on="CHILD", how="left")
+    def with_dob(self, frame: FrameT) -> FrameT:
+        """``frame`` with the Header's date of birth as ``DOB_H`` (left join on CHILD); lazy if
+        ``frame`` is."""
+        if isinstance(frame, pl.LazyFrame):
+            return frame.join(self._dob_h.lazy(), on="CHILD", how="left")
+        return frame.join(self._dob_h, on="CHILD", how="left")
+
+    @cached_property
+    def _dob_h(self) -> pl.DataFrame:
+        return self.dob.select("CHILD", pl.col("DOB").alias("DOB_H"))
+
+    @cached_property
+    def episodes_dob(self) -> pl.DataFrame:
+        """Episodes with the Header's date of birth as ``DOB_H`` (``with_dob``, by lookup: a
+        join would copy every column)."""
+        dob = self._dob_h.drop_nulls("CHILD")
+        return self.episodes.with_columns(DOB_H=pl.col("CHILD").replace_strict(
+            dob["CHILD"], dob["DOB_H"], default=None, return_dtype=pl.Date))
 
     @cached_property
     def episodes_seq(self) -> pl.DataFrame:
@@ -141,6 +168,12 @@ class Return:
     @cached_property
     def episodes_last_seq(self) -> pl.DataFrame:
         return sequence_episodes(self.last("Episodes")) if self.has("Episodes_last") else pl.DataFrame()
+
+    @cached_property
+    def episodes_last_order(self) -> pl.DataFrame:
+        """Last year's episodes in ``episodes_last_seq``'s order with only ``prev_DECOM``/``next_DECOM``
+        as neighbours: enough to find each child's latest episodes, at a fraction of the cost."""
+        return sequence_episodes(self.last("Episodes"), neighbours=("DECOM",))
 
     @cached_property
     def continuously_looked_after(self) -> pl.DataFrame:
@@ -159,15 +192,16 @@ class Return:
         return flags.filter(pl.col("during") & ~pl.col("broken")).select("CHILD")
 
 
-def sequence_episodes(episodes: pl.DataFrame) -> pl.DataFrame:
+def sequence_episodes(episodes: pl.DataFrame, neighbours: tuple[str, ...] = _NEIGHBOUR_FIELDS) -> pl.DataFrame:
     ordered = episodes.sort("CHILD", "DECOM", "_row", nulls_last=True)
-    fields = [f for f in _NEIGHBOUR_FIELDS if f in ordered.columns]
+    fields = [f for f in neighbours if f in ordered.columns]
     # Whole-frame shifts masked at child boundaries: far faster than .over("CHILD") per column.
     same_prev = pl.col("CHILD") == pl.col("CHILD").shift(1)
     same_next = pl.col("CHILD") == pl.col("CHILD").shift(-1)
+    seq, n = position_in_run("CHILD")
     return ordered.with_columns(
         *[pl.when(same_prev).then(pl.col(f).shift(1)).alias(f"prev_{f.lstrip('_')}") for f in fields],
         *[pl.when(same_next).then(pl.col(f).shift(-1)).alias(f"next_{f.lstrip('_')}") for f in fields],
-        _seq=pl.int_range(1, pl.len() + 1).over("CHILD"),
-        _n=pl.len().over("CHILD"),
+        _seq=seq,
+        _n=n,
     )

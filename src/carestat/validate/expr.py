@@ -56,3 +56,21 @@ def not_in(field: str, codes: list[str] | frozenset[str]) -> pl.Expr:
 def between(field: str | pl.Expr, low: dt.date, high: dt.date) -> pl.Expr:
     value = col_or_lit(field)
     return (value >= pl.lit(low)) & (value <= pl.lit(high))
+
+
+def child_in(children: pl.Series) -> pl.Expr:
+    """CHILD is one of ``children`` (a blank CHILD is not): a semi join's test as a condition,
+    so a rule can be one ``where`` instead of a query of its own (``~child_in`` for an anti join)."""
+    return pl.col("CHILD").is_in(children.implode()).fill_null(False)
+
+
+def position_in_run(key: str) -> tuple[pl.Expr, pl.Expr]:
+    """In a frame sorted by ``key``: each row's 1-based position in its run of equal ``key``
+    (Int64; blanks are one run) and the run's length (UInt32), as ``int_range``/``len`` over
+    ``key`` give them, several times faster than those windows."""
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = pl.col(key).ne_missing(pl.col(key).shift(1)) | (idx == 0)
+    ends = pl.col(key).ne_missing(pl.col(key).shift(-1)) | (idx == pl.len() - 1)
+    first = pl.when(starts).then(idx).forward_fill()
+    last = pl.when(ends).then(idx).backward_fill()
+    return idx - first + 1, (last - first + 1).cast(pl.UInt32)

@@ -21,7 +21,25 @@ from typing import Any, Literal
 import polars as pl
 
 Needs = Literal["la", "providers", "previous"]
-RuleResult = pl.DataFrame | pl.LazyFrame | Mapping[str, pl.DataFrame | pl.LazyFrame] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Where:
+    """The records of ``frame`` for which ``condition`` is true: what ``frame.filter(condition)``
+    holds, but evaluated by the engine in one query with every other condition on the same
+    frame (a query has a fixed cost far above that of a condition on a return's few rows)."""
+
+    frame: pl.DataFrame | pl.LazyFrame
+    condition: pl.Expr
+
+
+def where(frame: pl.DataFrame | pl.LazyFrame, condition: pl.Expr) -> Where:
+    """A rule's failing records: those of ``frame`` (a table or shared view) meeting ``condition``."""
+    return Where(frame, condition)
+
+
+Frame = pl.DataFrame | pl.LazyFrame | Where
+RuleResult = Frame | Mapping[str, Frame] | None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _SHORT_BREAKS = ["V3", "V4"]
 _FULL_POSTCODE = r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$"
@@ -27,11 +27,14 @@ def _pl_la() -> pl.Expr:
 
 def _ever_uasc(r: Return) -> pl.Expr:
     """The child is UASC this year or was last year (when last year's return was given)."""
+    return pl.col("CHILD").is_in(r.view("ever_uasc", _ever_uasc_children).implode())
+
+
+def _ever_uasc_children(r: Return) -> pl.Series:
     headers = [r.header.select("CHILD", "UASC")]
     if r.has("Header_last"):
         headers.append(r.last("Header").select("CHILD", "UASC"))
-    children = pl.concat(headers).filter(pl.col("UASC") == "1")["CHILD"].unique()
-    return pl.col("CHILD").is_in(children.implode())
+    return pl.concat(headers).filter(pl.col("UASC") == "1")["CHILD"].unique()
 
 
 # -- postcodes --------------------------------------------------------------------------------
@@ -51,10 +54,9 @@ def _ever_uasc(r: Return) -> pl.Expr:
         "Episodes": [fail(CHILD="A", LS="C2"), ok(CHILD="B", LS="C2")],
     }),
 ])
-def postcodes_missing(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(
-        ~_ever_uasc(r) & ~_short_breaks() & (pl.col("HOME_POST").is_null() | pl.col("PL_POST").is_null())
-    )
+def postcodes_missing(r: Return) -> Where:
+    return where(r.episodes, ~_ever_uasc(r) & ~_short_breaks()
+                 & (pl.col("HOME_POST").is_null() | pl.col("PL_POST").is_null()))
 
 
 @rule("392c", tables=("Episodes",), fields=("HOME_POST", "PL_POST"), examples=[
@@ -89,16 +91,18 @@ def placed_at_home_postcode(r: Return) -> pl.DataFrame:
     Example({"Episodes": [fail(LS="V3", PL_POST="TW1 3AA"), fail(LS="v4", URN="SC1"), ok(LS="V3", HOME_POST="TW9 1AA"),
                           ok(LS="C2", PL_POST="TW1 3AA", URN="SC1")]}),
 ])
-def short_breaks_with_placement_location(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_short_breaks() & (pl.col("PL_POST").is_not_null() | pl.col("URN").is_not_null()))
+def short_breaks_with_placement_location(r: Return) -> Where:
+    return where(r.episodes, _short_breaks()
+                 & (pl.col("PL_POST").is_not_null() | pl.col("URN").is_not_null()))
 
 
 @rule("398", tables=("Episodes",), fields=("LS", "HOME_POST", "PL_POST"), examples=[
     Example({"Episodes": [fail(LS="V3", HOME_POST="TW9 1AA"), fail(LS="V4", PL_POST="TW1 3AA"), ok(LS="V4"),
                           ok(LS="C2", HOME_POST="TW9 1AA", PL_POST="TW1 3AA")]}),
 ])
-def short_breaks_with_postcodes(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_short_breaks() & (pl.col("HOME_POST").is_not_null() | pl.col("PL_POST").is_not_null()))
+def short_breaks_with_postcodes(r: Return) -> Where:
+    return where(r.episodes, _short_breaks()
+                 & (pl.col("HOME_POST").is_not_null() | pl.col("PL_POST").is_not_null()))
 
 
 # -- distance ---------------------------------------------------------------------------------
@@ -128,13 +132,14 @@ def distance_missing(r: Return) -> pl.DataFrame:
                      ok(CHILD="B", LS="C2", HOME_POST="TW9 1AA", PL_POST="ZZ9 9ZZ")],
     }),
 ])
-def distance_not_valid(r: Return) -> pl.DataFrame:
+def distance_not_valid(r: Return) -> Where:
     # The distance is derived here as by the DfE: it is invalid when the two postcodes were given
     # but no distance (0.0-999.9 miles) could be worked out from them.
     distance = pl.col("PL_DISTANCE")
     given = pl.col("HOME_POST").is_not_null() & pl.col("PL_POST").is_not_null()
     out_of_range = ((distance < 0) | (distance > 999.9)).fill_null(False)
-    return r.episodes.filter(~_ever_uasc(r) & ~_short_breaks() & (out_of_range | (given & distance.is_null())))
+    return where(r.episodes, ~_ever_uasc(r) & ~_short_breaks()
+                 & (out_of_range | (given & distance.is_null())))
 
 
 @rule("406", tables=("Episodes", "Header"), fields=("PL_DISTANCE",), examples=[
@@ -146,16 +151,16 @@ def distance_not_valid(r: Return) -> pl.DataFrame:
                      fail(CHILD="C", HOME_POST="TW9 1AA", PL_POST="TW1 3AA")],
     }),
 ])
-def distance_for_uasc(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_ever_uasc(r) & pl.col("PL_DISTANCE").is_not_null())
+def distance_for_uasc(r: Return) -> Where:
+    return where(r.episodes, _ever_uasc(r) & pl.col("PL_DISTANCE").is_not_null())
 
 
 @rule("454", tables=("Episodes",), fields=("PL_DISTANCE",), examples=[
     Example({"Episodes": [fail(HOME_POST="TR21 0AA", PL_POST="ZE1 0AA"), ok(HOME_POST="TW9 1AA", PL_POST="M1 1AE"),
                           ok(HOME_POST="TW9 1AA", PL_POST=None)]}),
 ])
-def distance_over_350_miles(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PL_DISTANCE") > 350) & (pl.col("PL_DISTANCE") != 999.9))
+def distance_over_350_miles(r: Return) -> Where:
+    return where(r.episodes, (pl.col("PL_DISTANCE") > 350) & (pl.col("PL_DISTANCE") != 999.9))
 
 
 # -- LA of placement and placement location ------------------------------------------------------
@@ -183,8 +188,8 @@ def placement_location_missing(r: Return) -> pl.DataFrame:
     Example({"Episodes": [fail(LS="V3", PL_POST="TW1 3AA"), fail(LS="V4", PL_POST="JE2 3AB"), ok(LS="V3", PL_POST=None),
                           ok(LS="V3", PL_POST="ZZ9 9ZZ"), ok(LS="C2", PL_POST="TW1 3AA")]}),
 ])
-def short_breaks_with_placement_la(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_short_breaks() & _pl_la().is_not_null())
+def short_breaks_with_placement_la(r: Return) -> Where:
+    return where(r.episodes, _short_breaks() & _pl_la().is_not_null())
 
 
 def _own_provision_outside_la(r: Return, family_placements: list[str]) -> pl.DataFrame:
@@ -224,13 +229,17 @@ def own_provision_outside_la_from_2026(r: Return) -> pl.DataFrame:
 def _continuing_episodes(r: Return) -> pl.DataFrame:
     """The child's first episode this year beside last year's final episode, when that was still
     open and is the same episode continuing (same RNE); last year's fields end ``_last``."""
-    first = r.episodes_seq.filter((pl.col("_seq") == 1) & pl.col("DECOM").is_not_null())
-    previous = (r.last("Episodes").filter(pl.col("DECOM").is_not_null())
-                .sort("CHILD", "DECOM", "_row").group_by("CHILD", maintain_order=True).last()
-                .filter(pl.col("DEC").is_null())
+    return r.view("continuing_episodes", _build_continuing_episodes)
+
+
+def _build_continuing_episodes(r: Return) -> pl.DataFrame:
+    first = r.episodes_seq.lazy().filter((pl.col("_seq") == 1) & pl.col("DECOM").is_not_null())
+    # Last year's final episode: the last with a start in (CHILD, DECOM, _row) order.
+    previous = (r.episodes_last_order.lazy()
+                .filter(pl.col("DECOM").is_not_null() & pl.col("next_DECOM").is_null() & pl.col("DEC").is_null())
                 .select("CHILD", "RNE", pl.col("PL_LA").alias("PL_LA_last"), pl.col("PL_KNOWN").alias("_known_last"),
                         pl.col("PL_DISTANCE").alias("PL_DISTANCE_last")))
-    return first.join(previous, on=["CHILD", "RNE"], how="inner")
+    return first.join(previous, on=["CHILD", "RNE"], how="inner").collect(engine="in-memory")
 
 
 @rule("452", tables=("Episodes", "Episodes_last"), fields=("PL_LA",), examples=[
@@ -248,9 +257,9 @@ def _continuing_episodes(r: Return) -> pl.DataFrame:
                      ok(CHILD="E", DECOM="01/01/2024", RNE="P", PL_POST="M1 1AE")],
     }, year=2025),
 ])
-def placement_la_differs_from_last_year(r: Return) -> pl.DataFrame:
+def placement_la_differs_from_last_year(r: Return) -> Where:
     la_last = pl.coalesce(pl.col("PL_LA_last"), pl.when(pl.col("_known_last")).then(pl.lit("NUK")))
-    return _continuing_episodes(r).filter(_pl_la().ne_missing(la_last))
+    return where(_continuing_episodes(r), _pl_la().ne_missing(la_last))
 
 
 @rule("453", tables=("Episodes", "Episodes_last"), fields=("PL_DISTANCE",), examples=[
@@ -263,9 +272,8 @@ def placement_la_differs_from_last_year(r: Return) -> pl.DataFrame:
                      ok(CHILD="D", DECOM="01/01/2024", RNE="S", HOME_POST="TW9 1AA", PL_POST=None)],
     }, year=2025),
 ])
-def distance_differs_from_last_year(r: Return) -> pl.DataFrame:
+def distance_differs_from_last_year(r: Return) -> Where:
     # Distances are to 1 dp: round the difference so 0.2 is not lost to floating point.
     now, last = pl.col("PL_DISTANCE"), pl.col("PL_DISTANCE_last")
-    return _continuing_episodes(r).filter(
-        ((now - last).abs().round(1) >= 0.2).fill_null(False) | (last.is_null() & now.is_not_null())
-    )
+    moved = ((now - last).abs().round(1) >= 0.2).fill_null(False)
+    return where(_continuing_episodes(r), moved | (last.is_null() & now.is_not_null()))

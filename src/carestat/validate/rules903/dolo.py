@@ -12,7 +12,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 
 def _given(field: str) -> pl.Expr:
@@ -52,16 +52,16 @@ def _overlapping_placements(r: Return, wrong: pl.Expr) -> dict[str, pl.LazyFrame
     Example({"DoLo": [ok(DOLO_START="01/01/2027"), fail(DOLO_START=None), fail(DOLO_START="2000/12/10"),
                       fail(DOLO_START="30/02/2027")]}),
 ])
-def dolo_start_not_a_date(r: Return) -> pl.DataFrame:
+def dolo_start_not_a_date(r: Return) -> Where:
     # The start is required, so a blank is not a valid date either.
-    return r.dolo.filter(pl.col("DOLO_START").is_null())
+    return where(r.dolo, pl.col("DOLO_START").is_null())
 
 
 @rule("701", tables=("DoLo",), fields=("DOLO_END",), examples=[
     Example({"DoLo": [ok(DOLO_END="01/01/2027"), ok(DOLO_END=None), fail(DOLO_END="2000/12/10")]}),
 ])
-def dolo_end_not_a_date(r: Return) -> pl.DataFrame:
-    return r.dolo.filter(invalid("DOLO_END"))
+def dolo_end_not_a_date(r: Return) -> Where:
+    return where(r.dolo, invalid("DOLO_END"))
 
 
 @rule("702", tables=("DoLo",), fields=("DOLO_START", "DOLO_END"), examples=[
@@ -69,25 +69,25 @@ def dolo_end_not_a_date(r: Return) -> pl.DataFrame:
                       ok(DOLO_START=None, DOLO_END="10/12/2026"), fail(DOLO_START="02/01/2027", DOLO_END="01/01/2027"),
                       ok(DOLO_START="01/01/2027", DOLO_END="02/01/2027")]}),
 ])
-def dolo_ends_before_it_starts(r: Return) -> pl.DataFrame:
+def dolo_ends_before_it_starts(r: Return) -> Where:
     # The DfE's coding: the end must be after the start, so the same day fails too.
-    return r.dolo.filter(pl.col("DOLO_END") <= pl.col("DOLO_START"))
+    return where(r.dolo, pl.col("DOLO_END") <= pl.col("DOLO_START"))
 
 
 @rule("703", tables=("DoLo",), fields=("DOLO_START",), examples=[
     Example({"DoLo": [ok(DOLO_START="01/01/2020"), ok(DOLO_START=None), ok(DOLO_START="31/03/2027"),
                       fail(DOLO_START="01/04/2027")]}),
 ])
-def dolo_starts_after_year_end(r: Return) -> pl.DataFrame:
-    return r.dolo.filter(pl.col("DOLO_START") > r.end)
+def dolo_starts_after_year_end(r: Return) -> Where:
+    return where(r.dolo, pl.col("DOLO_START") > r.end)
 
 
 @rule("704", tables=("DoLo",), fields=("DOLO_END",), examples=[
     Example({"DoLo": [ok(DOLO_END="01/01/2027"), ok(DOLO_END=None), fail(DOLO_END="31/03/2026"),
                       ok(DOLO_END="01/04/2026"), ok(DOLO_END="31/03/2027"), fail(DOLO_END="01/04/2027")]}),
 ])
-def dolo_ends_outside_year(r: Return) -> pl.DataFrame:
-    return r.dolo.filter((pl.col("DOLO_END") < r.start) | (pl.col("DOLO_END") > r.end))
+def dolo_ends_outside_year(r: Return) -> Where:
+    return where(r.dolo, (pl.col("DOLO_END") < r.start) | (pl.col("DOLO_END") > r.end))
 
 
 @rule("708", tables=("DoLo",), fields=("DOLO_START", "DOB"), examples=[
@@ -95,9 +95,9 @@ def dolo_ends_outside_year(r: Return) -> pl.DataFrame:
                       ok(DOLO_START="01/01/2027", DOB=None), ok(DOLO_START="01/01/2027", DOB="01/01/2010"),
                       fail(DOLO_START="01/01/2009", DOB="01/01/2010")]}),
 ])
-def dolo_before_birth(r: Return) -> pl.DataFrame:
+def dolo_before_birth(r: Return) -> Where:
     # The DfE's coding: the start must be after the date of birth.
-    return r.dolo.filter(pl.col("DOLO_START") <= pl.col("DOB"))
+    return where(r.dolo, pl.col("DOLO_START") <= pl.col("DOB"))
 
 
 # -- DoLOs against each other and against care ---------------------------------------------

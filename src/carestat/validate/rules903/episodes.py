@@ -8,17 +8,13 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import invalid, not_in, present
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 # Fields that identify a placement: if all are unchanged, the child did not move.
 _PLACEMENT = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
 # Every reason for an episode ending that also ends the period of care (all but X1).
 _CARE_ENDED = ("E2", "E3", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "E11", "E12", "E13", "E14",
                "E15", "E16", "E17", "E41", "E45", "E46", "E47", "E48")
-
-
-def _seq(r: Return) -> pl.LazyFrame:
-    return r.episodes_seq.lazy()
 
 
 def _has_previous() -> pl.Expr:
@@ -39,45 +35,45 @@ def _same_placement_as_previous() -> pl.Expr:
     Example({"Episodes": [ok(DECOM="01/04/2024"), ok(DECOM="2024-04-01"), ok(DECOM=None),
                           fail(DECOM="31/02/2024"), fail(DECOM="yesterday")]}),
 ])
-def start_date_not_a_date(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(invalid("DECOM"))
+def start_date_not_a_date(r: Return) -> Where:
+    return where(r.episodes, invalid("DECOM"))
 
 
 @rule("147", tables=("Episodes",), fields=("DEC",), examples=[
     Example({"Episodes": [ok(DEC="01/04/2024"), ok(DEC=None), fail(DEC="38/04/2019"), fail(DEC="01/01/19"),
                           fail(DEC="2024-13-01")]}),
 ])
-def end_date_not_a_date(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(invalid("DEC"))
+def end_date_not_a_date(r: Return) -> Where:
+    return where(r.episodes, invalid("DEC"))
 
 
 @rule("143", tables=("Episodes",), fields=("RNE",), examples=[
     Example({"Episodes": [ok(RNE="S"), ok(RNE="p"), ok(RNE=None), fail(RNE="SP"), fail(RNE="A")]}),
 ])
-def new_episode_reason_code_valid(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(not_in("RNE", r.codes("Episodes", "RNE")))
+def new_episode_reason_code_valid(r: Return) -> Where:
+    return where(r.episodes, not_in("RNE", r.codes("Episodes", "RNE")))
 
 
 @rule("144", tables=("Episodes",), fields=("LS",), examples=[
     Example({"Episodes": [ok(LS="C1"), ok(LS="v2"), ok(LS=None), fail(LS="section 20"), fail(LS="C3")]}),
 ])
-def legal_status_code_valid(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(not_in("LS", r.codes("Episodes", "LS")))
+def legal_status_code_valid(r: Return) -> Where:
+    return where(r.episodes, not_in("LS", r.codes("Episodes", "LS")))
 
 
 @rule("145", tables=("Episodes",), fields=("CIN",), examples=[
     Example({"Episodes": [ok(CIN="N1"), ok(CIN="n8"), ok(CIN=None), fail(CIN="N0"), fail(CIN="N9")]}),
 ])
-def need_code_valid(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(not_in("CIN", r.codes("Episodes", "CIN")))
+def need_code_valid(r: Return) -> Where:
+    return where(r.episodes, not_in("CIN", r.codes("Episodes", "CIN")))
 
 
 @rule("149", tables=("Episodes",), fields=("REC",), examples=[
     Example({"Episodes": [ok(REC="E4A"), ok(REC="e4b"), ok(REC="X1"), ok(REC=None), fail(REC="X"),
                           fail(REC="E1")]}),
 ])
-def end_reason_code_valid(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(not_in("REC", r.codes("Episodes", "REC")))
+def end_reason_code_valid(r: Return) -> Where:
+    return where(r.episodes, not_in("REC", r.codes("Episodes", "REC")))
 
 
 @rule("148", tables=("Episodes",), fields=("DEC", "REC"), examples=[
@@ -85,10 +81,10 @@ def end_reason_code_valid(r: Return) -> pl.DataFrame:
                           fail(DEC=None, REC="E11"), fail(DEC="31/06/2024", REC=None),
                           ok(DEC="31/06/2024", REC="E11")]}),
 ])
-def end_date_and_reason_not_both_given(r: Return) -> pl.DataFrame:
+def end_date_and_reason_not_both_given(r: Return) -> Where:
     # An unreadable date still counts as given (141/147 report it).
     date_given = present("DEC") | invalid("DEC")
-    return r.episodes.filter(date_given != present("REC"))
+    return where(r.episodes, date_given != present("REC"))
 
 
 # -- dates within bounds ----------------------------------------------------------------
@@ -96,22 +92,22 @@ def end_date_and_reason_not_both_given(r: Return) -> pl.DataFrame:
 @rule("353", tables=("Episodes",), fields=("DECOM",), examples=[
     Example({"Episodes": [ok(DECOM="14/10/1991"), fail(DECOM="13/10/1991"), ok(DECOM=None)]}),
 ])
-def started_before_children_act(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("DECOM") < dt.date(1991, 10, 14))
+def started_before_children_act(r: Return) -> Where:
+    return where(r.episodes, pl.col("DECOM") < dt.date(1991, 10, 14))
 
 
 @rule("354", tables=("Episodes",), fields=("DECOM",), examples=[
     Example({"Episodes": [ok(DECOM="31/03/2025"), fail(DECOM="01/04/2025"), ok(DECOM=None)]}, year=2025),
 ])
-def started_after_year_end(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("DECOM") > r.end)
+def started_after_year_end(r: Return) -> Where:
+    return where(r.episodes, pl.col("DECOM") > r.end)
 
 
 @rule("385", tables=("Episodes",), fields=("DEC",), examples=[
     Example({"Episodes": [ok(DEC="31/03/2025"), fail(DEC="01/04/2025"), ok(DEC=None)]}, year=2025),
 ])
-def ended_after_year_end(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("DEC") > r.end)
+def ended_after_year_end(r: Return) -> Where:
+    return where(r.episodes, pl.col("DEC") > r.end)
 
 
 @rule("355", tables=("Episodes",), fields=("DECOM", "DEC"), examples=[
@@ -119,16 +115,16 @@ def ended_after_year_end(r: Return) -> pl.DataFrame:
                           ok(DECOM="01/05/2024", DEC="02/05/2024"), ok(DECOM="01/05/2024", DEC=None),
                           ok(DECOM=None, DEC=None)]}),
 ])
-def episode_under_a_day(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("DECOM") == pl.col("DEC"))
+def episode_under_a_day(r: Return) -> Where:
+    return where(r.episodes, pl.col("DECOM") == pl.col("DEC"))
 
 
 @rule("356", tables=("Episodes",), fields=("DECOM", "DEC"), examples=[
     Example({"Episodes": [fail(DECOM="02/05/2024", DEC="01/05/2024"), ok(DECOM="01/05/2024", DEC="01/05/2024"),
                           ok(DECOM="01/05/2024", DEC=None)]}),
 ])
-def episode_ends_before_it_starts(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("DEC") < pl.col("DECOM"))
+def episode_ends_before_it_starts(r: Return) -> Where:
+    return where(r.episodes, pl.col("DEC") < pl.col("DECOM"))
 
 
 # -- the sequence of episodes ---------------------------------------------------------
@@ -147,12 +143,10 @@ def episode_ends_before_it_starts(r: Return) -> pl.DataFrame:
         ok(CHILD="E", DECOM="31/06/2024", DEC=None, REC=None),
     ]}),
 ])
-def open_episode_followed_by_another(r: Return) -> pl.LazyFrame:
+def open_episode_followed_by_another(r: Return) -> Where:
     # Every episode but the child's last must have ended; unreadable starts sort last.
-    return _seq(r).filter(
-        pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null() & (pl.col("_seq") < pl.col("_n"))
-        & (pl.col("DEC").is_null() | pl.col("REC").is_null())
-    ).select("_row")
+    return where(r.episodes_seq, pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null()
+                 & (pl.col("_seq") < pl.col("_n")) & (pl.col("DEC").is_null() | pl.col("REC").is_null()))
 
 
 @rule("357", tables=("Episodes",), fields=("RNE",), examples=[
@@ -164,11 +158,10 @@ def open_episode_followed_by_another(r: Return) -> pl.LazyFrame:
         ok(CHILD="E", DECOM=None, RNE="P"),
     ]}, year=2025),
 ])
-def first_episode_not_a_new_period(r: Return) -> pl.LazyFrame:
+def first_episode_not_a_new_period(r: Return) -> Where:
     # The child's first episode (if it began this year) must start a period of care.
-    return _seq(r).filter(
-        (pl.col("_seq") == 1) & (pl.col("DECOM") >= r.start) & (pl.col("RNE") != "S").fill_null(True)
-    ).select("_row")
+    return where(r.episodes_seq, (pl.col("_seq") == 1) & (pl.col("DECOM") >= r.start)
+                 & (pl.col("RNE") != "S").fill_null(True))
 
 
 @rule("388", tables=("Episodes",), fields=("REC",), examples=[
@@ -186,7 +179,7 @@ def first_episode_not_a_new_period(r: Return) -> pl.LazyFrame:
         ok(CHILD="E", DECOM="31/06/2024", DEC="11/06/2024", REC="X1"),
     ]}),
 ])
-def continuation_reason_contradicts_next_episode(r: Return) -> pl.LazyFrame:
+def continuation_reason_contradicts_next_episode(r: Return) -> Where:
     # X1 if and only if the next episode starts the day this one ends; the last episode
     # cannot end X1. An episode with no readable start has no known place in the sequence.
     x1 = pl.col("REC") == "X1"
@@ -194,10 +187,8 @@ def continuation_reason_contradicts_next_episode(r: Return) -> pl.LazyFrame:
     continues = pl.col("DEC") == pl.col("next_DECOM")
     has_next = pl.col("next_DECOM").is_not_null()
     last = pl.col("_seq") == pl.col("_n")
-    return _seq(r).filter(
-        pl.col("DECOM").is_not_null()
-        & ((ended & has_next & ((x1 & ~continues) | (~x1 & continues))) | (last & ended & x1))
-    ).select("_row")
+    return where(r.episodes_seq, pl.col("DECOM").is_not_null()
+                 & ((ended & has_next & ((x1 & ~continues) | (~x1 & continues))) | (last & ended & x1)))
 
 
 @rule("431", tables=("Episodes",), fields=("RNE", "DECOM"), examples=[
@@ -211,9 +202,9 @@ def continuation_reason_contradicts_next_episode(r: Return) -> pl.LazyFrame:
         ok(CHILD="C", DECOM="04/06/2024", RNE="P"),
     ]}),
 ])
-def new_period_before_previous_ended(r: Return) -> pl.LazyFrame:
+def new_period_before_previous_ended(r: Return) -> Where:
     # A new period of care (S) can only start after the last one ended.
-    return _seq(r).filter((pl.col("RNE") == "S") & (pl.col("DECOM") <= pl.col("prev_DEC"))).select("_row")
+    return where(r.episodes_seq, (pl.col("RNE") == "S") & (pl.col("DECOM") <= pl.col("prev_DEC")))
 
 
 @rule("432", tables=("Episodes",), fields=("RNE",), examples=[
@@ -227,10 +218,9 @@ def new_period_before_previous_ended(r: Return) -> pl.LazyFrame:
         ok(CHILD="C", DECOM="04/06/2024", RNE="P"),
     ]}),
 ])
-def continuation_after_care_ended(r: Return) -> pl.LazyFrame:
-    return _seq(r).filter(
-        pl.col("prev_REC").is_in(_CARE_ENDED) & (pl.col("RNE") != "S").fill_null(True)
-    ).select("_row")
+def continuation_after_care_ended(r: Return) -> Where:
+    return where(r.episodes_seq, pl.col("prev_REC").is_in(_CARE_ENDED)
+                 & (pl.col("RNE") != "S").fill_null(True))
 
 
 @rule("433", tables=("Episodes",), fields=("RNE", "DECOM"), examples=[
@@ -245,11 +235,9 @@ def continuation_after_care_ended(r: Return) -> pl.LazyFrame:
         ok(CHILD="D", DECOM="05/06/2024", DEC=None, RNE="S"),
     ]}),
 ])
-def continuation_not_starting_when_previous_ended(r: Return) -> pl.LazyFrame:
-    return _seq(r).filter(
-        _has_previous() & pl.col("RNE").is_in(["P", "L", "T", "U", "B"])
-        & (pl.col("DECOM") != pl.col("prev_DEC")).fill_null(True)
-    ).select("_row")
+def continuation_not_starting_when_previous_ended(r: Return) -> Where:
+    return where(r.episodes_seq, _has_previous() & pl.col("RNE").is_in(["P", "L", "T", "U", "B"])
+                 & (pl.col("DECOM") != pl.col("prev_DEC")).fill_null(True))
 
 
 _PLACED = {"PLACE": "U1", "PL_POST": "M1 1AE", "URN": "SC123456", "PLACE_PROVIDER": "PR1"}
@@ -266,11 +254,10 @@ _PLACED = {"PLACE": "U1", "PL_POST": "M1 1AE", "URN": "SC123456", "PLACE_PROVIDE
         ok(CHILD="C", DECOM="01/06/2024", LS="C2", RNE="L", **_PLACED),
     ]}),
 ])
-def legal_status_change_not_shown(r: Return) -> pl.LazyFrame:
+def legal_status_change_not_shown(r: Return) -> Where:
     # RNE L: the legal status changed and the placement did not.
-    return _seq(r).filter(
-        _has_previous() & (pl.col("RNE") == "L") & (_same_as_previous("LS") | ~_same_placement_as_previous())
-    ).select("_row")
+    return where(r.episodes_seq, _has_previous() & (pl.col("RNE") == "L")
+                 & (_same_as_previous("LS") | ~_same_placement_as_previous()))
 
 
 @rule("435", tables=("Episodes",), fields=("RNE", "LS", *_PLACEMENT), examples=[
@@ -284,12 +271,10 @@ def legal_status_change_not_shown(r: Return) -> pl.LazyFrame:
         fail(CHILD="B", DECOM="05/06/2024", LS="C1", RNE="T", **{**_PLACED, "URN": None, "PLACE_PROVIDER": "PR2"}),
     ]}),
 ])
-def placement_change_not_shown(r: Return) -> pl.LazyFrame:
+def placement_change_not_shown(r: Return) -> Where:
     # RNE P or T: the placement changed and the legal status did not.
-    return _seq(r).filter(
-        _has_previous() & pl.col("RNE").is_in(["P", "T"])
-        & (~_same_as_previous("LS") | _same_placement_as_previous())
-    ).select("_row")
+    return where(r.episodes_seq, _has_previous() & pl.col("RNE").is_in(["P", "T"])
+                 & (~_same_as_previous("LS") | _same_placement_as_previous()))
 
 
 @rule("436", tables=("Episodes",), fields=("RNE", "LS", *_PLACEMENT), examples=[
@@ -302,12 +287,10 @@ def placement_change_not_shown(r: Return) -> pl.LazyFrame:
         ok(CHILD="B", DECOM="04/06/2024", LS="C2", RNE="B", **{**_PLACED, "PLACE": "K2"}),
     ]}),
 ])
-def placement_and_legal_status_change_not_shown(r: Return) -> pl.LazyFrame:
+def placement_and_legal_status_change_not_shown(r: Return) -> Where:
     # RNE U or B: both the legal status and the placement changed.
-    return _seq(r).filter(
-        _has_previous() & pl.col("RNE").is_in(["U", "B"])
-        & (_same_as_previous("LS") | _same_placement_as_previous())
-    ).select("_row")
+    return where(r.episodes_seq, _has_previous() & pl.col("RNE").is_in(["U", "B"])
+                 & (_same_as_previous("LS") | _same_placement_as_previous()))
 
 
 @rule("437", tables=("Episodes",), fields=("REC",), examples=[
@@ -321,10 +304,9 @@ def placement_and_legal_status_change_not_shown(r: Return) -> pl.LazyFrame:
         ok(CHILD="D", DECOM="05/06/2024", DEC=None, REC=None),
     ]}),
 ])
-def episodes_after_death_or_age_18(r: Return) -> pl.LazyFrame:
-    return _seq(r).filter(
-        pl.col("REC").is_in(["E2", "E15"]) & pl.col("DECOM").is_not_null() & (pl.col("_seq") < pl.col("_n"))
-    ).select("_row")
+def episodes_after_death_or_age_18(r: Return) -> Where:
+    return where(r.episodes_seq, pl.col("REC").is_in(["E2", "E15"]) & pl.col("DECOM").is_not_null()
+                 & (pl.col("_seq") < pl.col("_n")))
 
 
 @rule("501", tables=("Episodes",), fields=("DECOM", "DEC"), examples=[
@@ -337,8 +319,8 @@ def episodes_after_death_or_age_18(r: Return) -> pl.LazyFrame:
         ok(CHILD="C", DECOM="03/06/2024", DEC=None),
     ]}),
 ])
-def episode_starts_before_previous_ended(r: Return) -> pl.LazyFrame:
-    return _seq(r).filter(pl.col("DECOM") < pl.col("prev_DEC")).select("_row")
+def episode_starts_before_previous_ended(r: Return) -> Where:
+    return where(r.episodes_seq, pl.col("DECOM") < pl.col("prev_DEC"))
 
 
 @rule("504", tables=("Episodes",), fields=("CIN",), examples=[
@@ -353,8 +335,7 @@ def episode_starts_before_previous_ended(r: Return) -> pl.LazyFrame:
         ok(CHILD="C", DECOM="05/06/2024", DEC=None, REC=None, CIN="N2"),
     ]}),
 ])
-def need_code_changed_within_period(r: Return) -> pl.LazyFrame:
+def need_code_changed_within_period(r: Return) -> Where:
     # Compared with the episode it continues (previous REC X1, starting the day that ended).
-    return _seq(r).filter(
-        (pl.col("prev_REC") == "X1") & (pl.col("prev_DEC") == pl.col("DECOM")) & ~_same_as_previous("CIN")
-    ).select("_row")
+    return where(r.episodes_seq, (pl.col("prev_REC") == "X1") & (pl.col("prev_DEC") == pl.col("DECOM"))
+                 & ~_same_as_previous("CIN"))

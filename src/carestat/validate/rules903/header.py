@@ -8,7 +8,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import add_years
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 # UPN: a check letter (not I, O or S) and 12 digits, or 11 digits and a letter; or an "unknown" code.
 _UPN_PATTERN = r"^([A-HJ-NP-RT-Z](\d{12}|\d{11}[A-Z])|UN[1-5])$"
@@ -26,30 +26,35 @@ def _with_last(r: Return, *fields: str) -> pl.DataFrame:
     return r.header.join(last, on="CHILD", how="inner")
 
 
+def _header_with_last(r: Return) -> pl.DataFrame:
+    """``_with_last`` of the fields compared with last year, built once for the rules sharing it."""
+    return r.view("header_with_last", lambda r: _with_last(r, "DOB", "ETHNIC", "UPN"))
+
+
 @rule("101", tables=("Header",), fields=("SEX",), examples=[
     Example({"Header": [ok(SEX="1"), ok(SEX="2"), fail(SEX="3"), fail(SEX=None), fail(SEX="M")]}, year=2024),
     Example({"Header": [ok(SEX="M"), ok(SEX="f"), ok(SEX="U"), fail(SEX="1"), fail(SEX=None),
                         fail(SEX="X")]}, year=2025),
 ])
-def sex_code_valid(r: Return) -> pl.DataFrame:
+def sex_code_valid(r: Return) -> Where:
     # The code list comes from the year's spec: 1/2 to 2023/24, M/F/U from 2024/25.
-    return r.header.filter(~pl.col("SEX").is_in(r.codes("Header", "SEX")).fill_null(False))
+    return where(r.header, ~pl.col("SEX").is_in(r.codes("Header", "SEX")).fill_null(False))
 
 
 @rule("102", tables=("Header",), fields=("DOB",), examples=[
     Example({"Header": [ok(DOB="01/01/2010"), ok(DOB="2010-01-31"), fail(DOB="31/02/2010"),
                         fail(DOB=None), fail(DOB="yesterday")]}),
 ])
-def dob_valid(r: Return) -> pl.DataFrame:
-    return r.header.filter(pl.col("DOB").is_null())
+def dob_valid(r: Return) -> Where:
+    return where(r.header, pl.col("DOB").is_null())
 
 
 @rule("103", tables=("Header",), fields=("ETHNIC",), examples=[
     Example({"Header": [ok(ETHNIC="WBRI"), ok(ETHNIC="wbri"), fail(ETHNIC="White British"),
                         fail(ETHNIC=None)]}),
 ])
-def ethnicity_code_valid(r: Return) -> pl.DataFrame:
-    return r.header.filter(~pl.col("ETHNIC").is_in(r.codes("Header", "ETHNIC")).fill_null(False))
+def ethnicity_code_valid(r: Return) -> Where:
+    return where(r.header, ~pl.col("ETHNIC").is_in(r.codes("Header", "ETHNIC")).fill_null(False))
 
 
 @rule("168", tables=("Header",), fields=("UPN",), examples=[
@@ -57,8 +62,8 @@ def ethnicity_code_valid(r: Return) -> pl.DataFrame:
                         fail(UPN="I123456789012"), fail(UPN="S123456789012"), fail(UPN="UN6"),
                         fail(UPN="A12345678901"), fail(UPN="1234567890123"), fail(UPN="A1234567890123")]}),
 ])
-def upn_valid(r: Return) -> pl.DataFrame:
-    return r.header.filter(pl.col("UPN").is_not_null() & ~_upn().str.contains(_UPN_PATTERN))
+def upn_valid(r: Return) -> Where:
+    return where(r.header, pl.col("UPN").is_not_null() & ~_upn().str.contains(_UPN_PATTERN))
 
 
 @rule("202", tables=("Header", "Header_last"), fields=("SEX",), examples=[
@@ -89,9 +94,9 @@ def sex_differs_from_last_year(r: Return) -> pl.DataFrame:
                              ok(CHILD="C", DOB="31/02/2018"), ok(CHILD="D", DOB="04/06/2017"),
                              ok(CHILD="F", DOB="31/12/2019")]}),
 ])
-def dob_differs_from_last_year(r: Return) -> pl.DataFrame:
+def dob_differs_from_last_year(r: Return) -> Where:
     # Dates compare as dates (an unreadable date on both sides is not a disagreement).
-    return _with_last(r, "DOB").filter(pl.col("DOB").ne_missing(pl.col("DOB_last")))
+    return where(_header_with_last(r), pl.col("DOB").ne_missing(pl.col("DOB_last")))
 
 
 @rule("204", tables=("Header", "Header_last"), fields=("ETHNIC",), examples=[
@@ -102,8 +107,8 @@ def dob_differs_from_last_year(r: Return) -> pl.DataFrame:
                              ok(CHILD="C", ETHNIC="NOBT"), ok(CHILD="D", ETHNIC="MOTH"),
                              ok(CHILD="E", ETHNIC=None)]}),
 ])
-def ethnicity_differs_from_last_year(r: Return) -> pl.DataFrame:
-    return _with_last(r, "ETHNIC").filter(pl.col("ETHNIC").ne_missing(pl.col("ETHNIC_last")))
+def ethnicity_differs_from_last_year(r: Return) -> Where:
+    return where(_header_with_last(r), pl.col("ETHNIC").ne_missing(pl.col("ETHNIC_last")))
 
 
 @rule("208", tables=("Header", "Header_last"), fields=("UPN",), examples=[
@@ -118,14 +123,14 @@ def ethnicity_differs_from_last_year(r: Return) -> pl.DataFrame:
                              ok(CHILD="I", UPN="a123456789012"), ok(CHILD="J", UPN=None),
                              ok(CHILD="K", UPN="H801200001001")]}),
 ])
-def upn_differs_from_last_year(r: Return) -> pl.DataFrame:
+def upn_differs_from_last_year(r: Return) -> Where:
     upn, last = _upn(), _upn("UPN_last")
     allowed_change = (
         last.is_null()  # a first UPN or unknown code after a blank one
         | ((last == "UN1") & upn.is_in(_UPN_UNKNOWN[1:]))  # UN1 (not of school age) to another reason
         | (last.is_in(_UPN_UNKNOWN) & upn.is_not_null() & ~upn.is_in(_UPN_UNKNOWN))  # unknown to known
     )
-    return _with_last(r, "UPN").filter(upn.ne_missing(last) & ~allowed_change.fill_null(False))
+    return where(_header_with_last(r), upn.ne_missing(last) & ~allowed_change.fill_null(False))
 
 
 @rule("209", tables=("Header",), fields=("UPN", "DOB"), examples=[
@@ -133,10 +138,10 @@ def upn_differs_from_last_year(r: Return) -> pl.DataFrame:
                         ok(UPN="UN2", DOB="01/01/2010"), fail(UPN="un1", DOB="01/01/2010"),
                         ok(UPN="UN1", DOB=None)]}, year=2025),
 ])
-def school_age_with_upn_un1(r: Return) -> pl.DataFrame:
+def school_age_with_upn_un1(r: Return) -> Where:
     # School age: 4 or over on 31 August before the collection year began.
     cutoff = dt.date(r.start.year - 1, 8, 31)
-    return r.header.filter((_upn() == "UN1") & (add_years("DOB", 4) <= cutoff))
+    return where(r.header, (_upn() == "UN1") & (add_years("DOB", 4) <= cutoff))
 
 
 @rule("210", tables=("Header", "Episodes"), fields=("UPN", "DECOM"), examples=[
@@ -153,32 +158,32 @@ def school_age_with_upn_un1(r: Return) -> pl.DataFrame:
                      ok(CHILD="F", DECOM="30/03/2025", RNE="S")],
     }, year=2025, note="B and F started to be looked after in the last week; C left care"),
 ])
-def upn_un4_after_a_week_in_care(r: Return) -> dict[str, pl.DataFrame]:
+def upn_un4_after_a_week_in_care(r: Return) -> dict[str, pl.LazyFrame]:
     # UN4 (UPN not yet obtained for a child new to care) is allowed only for children whose care
     # began in the last week: looked after at 31 March and no episode starting on/after 24 March.
     week_before = dt.date(r.end.year, 3, 24)
-    un4 = r.header.filter(_upn() == "UN4").select("CHILD")
-    episodes = r.episodes.join(un4, on="CHILD", how="semi")
+    un4 = r.header.lazy().filter(_upn() == "UN4").select("CHILD")
+    episodes = r.episodes.lazy().join(un4, on="CHILD", how="semi")
     recent = episodes.filter(pl.col("DECOM") >= week_before).select("CHILD")
     open_at_end = episodes.filter(
         (pl.col("DECOM") <= r.end) & (pl.col("DEC").is_null() | (pl.col("DEC") > r.end))
     ).join(recent, on="CHILD", how="anti")
-    return {"Header": r.header.join(open_at_end.select("CHILD"), on="CHILD", how="semi"),
+    return {"Header": r.header.lazy().join(open_at_end.select("CHILD"), on="CHILD", how="semi"),
             "Episodes": open_at_end}
 
 
 @rule("232", tables=("Header",), fields=("SEX",), severity="query", examples=[
     Example({"Header": [ok(SEX="M"), ok(SEX="F"), fail(SEX="U"), fail(SEX="u"), ok(SEX=None)]}),
 ])
-def sex_unknown(r: Return) -> pl.DataFrame:
-    return r.header.filter(pl.col("SEX") == "U")
+def sex_unknown(r: Return) -> Where:
+    return where(r.header, pl.col("SEX") == "U")
 
 
 @rule("301", tables=("Header",), fields=("DOB",), examples=[
     Example({"Header": [ok(DOB="31/03/2025"), fail(DOB="01/04/2025"), ok(DOB=None)]}, year=2025),
 ])
-def born_after_year_end(r: Return) -> pl.DataFrame:
-    return r.header.filter(pl.col("DOB") > r.end)
+def born_after_year_end(r: Return) -> Where:
+    return where(r.header, pl.col("DOB") > r.end)
 
 
 @rule("302", tables=("Header", "Episodes"), fields=("DECOM", "DOB"), examples=[
@@ -190,19 +195,19 @@ def born_after_year_end(r: Return) -> pl.DataFrame:
                      ok(CHILD="C", DECOM="23/08/2020"), ok(CHILD="D", DECOM="01/01/2020")],
     }),
 ])
-def first_episode_before_birth(r: Return) -> dict[str, pl.DataFrame]:
-    first = r.with_dob(r.episodes_seq.filter(pl.col("_seq") == 1).select("CHILD", "DECOM", "_row"))
+def first_episode_before_birth(r: Return) -> dict[str, pl.LazyFrame]:
+    first = r.with_dob(r.episodes_seq.lazy().filter(pl.col("_seq") == 1).select("CHILD", "DECOM", "_row"))
     flagged = first.filter(pl.col("DOB_H") > pl.col("DECOM"))
-    return {"Episodes": flagged, "Header": r.header.join(flagged.select("CHILD"), on="CHILD", how="semi")}
+    return {"Episodes": flagged, "Header": r.header.lazy().join(flagged.select("CHILD"), on="CHILD", how="semi")}
 
 
 @rule("351", tables=("Header",), fields=("DOB",), examples=[
     Example({"Header": [ok(DOB="02/04/1999"), ok(DOB="01/04/1999"), fail(DOB="31/03/1999"),
                         fail(DOB="01/01/1990"), ok(DOB=None)]}, year=2025),
 ])
-def over_25_at_year_start(r: Return) -> pl.DataFrame:
+def over_25_at_year_start(r: Return) -> Where:
     # Over 25 on 1 April: the 25th birthday fell before the collection year began.
-    return r.header.filter(add_years("DOB", 25) < r.start)
+    return where(r.header, add_years("DOB", 25) < r.start)
 
 
 @rule("352", tables=("Episodes", "Header"), fields=("DECOM", "RNE"), examples=[
@@ -214,10 +219,8 @@ def over_25_at_year_start(r: Return) -> pl.DataFrame:
                      fail(CHILD="C", RNE="S", DECOM="23/08/2020")],
     }),
 ])
-def started_care_aged_18_or_over(r: Return) -> pl.DataFrame:
-    return r.with_dob(r.episodes).filter(
-        (pl.col("RNE") == "S") & (add_years("DOB_H", 18) <= pl.col("DECOM"))
-    )
+def started_care_aged_18_or_over(r: Return) -> Where:
+    return where(r.episodes_dob, (pl.col("RNE") == "S") & (add_years("DOB_H", 18) <= pl.col("DECOM")))
 
 
 @rule("442", tables=("Header", "Episodes"), fields=("UPN",), examples=[
@@ -228,10 +231,10 @@ def started_care_aged_18_or_over(r: Return) -> pl.DataFrame:
                      ok(CHILD="C", LS="V4"), ok(CHILD="C", LS="v3"), ok(CHILD="E", LS=None)],
     }),
 ])
-def upn_missing(r: Return) -> pl.DataFrame:
+def upn_missing(r: Return) -> pl.LazyFrame:
     # Required for every child with an episode other than a short break (V3/V4).
-    looked_after = r.episodes.filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)).select("CHILD")
-    return r.header.filter(pl.col("UPN").is_null()).join(looked_after, on="CHILD", how="semi")
+    looked_after = r.episodes.lazy().filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)).select("CHILD")
+    return r.header.lazy().filter(pl.col("UPN").is_null()).join(looked_after, on="CHILD", how="semi")
 
 
 @rule("444", tables=("Header",), fields=("UPN",), examples=[
@@ -239,8 +242,6 @@ def upn_missing(r: Return) -> pl.DataFrame:
                         fail(UPN="B123456789012"), fail(UPN="b123456789012"), fail(UPN="C123456789012"),
                         fail(UPN="C123456789012")]}),
 ])
-def upn_duplicated(r: Return) -> pl.DataFrame:
+def upn_duplicated(r: Return) -> Where:
     upn = _upn()
-    return r.header.filter(
-        upn.is_not_null() & ~upn.is_in(_UPN_UNKNOWN) & (pl.len().over(upn) > 1)
-    )
+    return where(r.header, upn.is_not_null() & ~upn.is_in(_UPN_UNKNOWN) & (pl.len().over(upn) > 1))

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.expr import child_in
+from carestat.validate.registry import Example, RuleResult, Where, fail, ok, rule, where
 
 _CHILD_IN_HEADER = {"INT01": "AD1", "INT02": "PlacedAdoption", "INT03": "Episodes", "INT04": "Missing",
                     "INT05": "OC2", "INT06": "OC3", "INT07": "PrevPerm", "INT08": "Reviews", "INT09": "UASC"}
@@ -27,15 +28,15 @@ def _snake(table: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", table).lower()
 
 
-def _named(name: str, func: Callable[[Return], pl.DataFrame]) -> Callable[[Return], pl.DataFrame]:
+def _named(name: str, func: Callable[[Return], RuleResult]) -> Callable[[Return], RuleResult]:
     """Give a rule made by a factory its own name (the test ids and reports use it)."""
     func.__name__ = func.__qualname__ = name
     return func
 
 
 def _register_child_in_header(code: str, table: str) -> None:
-    def check(r: Return) -> pl.DataFrame:
-        return r.table(table).join(r.header.select("CHILD"), on="CHILD", how="anti")
+    def check(r: Return) -> RuleResult:
+        return where(r.table(table), ~child_in(r.header["CHILD"]))
 
     rule(code, tables=(table, "Header"), fields=("CHILD",), examples=[
         Example({"Header": [ok(CHILD="A"), ok(CHILD="B")],
@@ -44,9 +45,10 @@ def _register_child_in_header(code: str, table: str) -> None:
 
 
 def _register_same_dob(code: str, table: str) -> None:
-    def check(r: Return) -> pl.DataFrame:
-        header = r.header.select("CHILD", pl.col("DOB").alias("DOB_H"))
-        return r.table(table).join(header, on="CHILD", how="inner").filter(pl.col("DOB") != pl.col("DOB_H"))
+    def check(r: Return) -> RuleResult:
+        header = r.header.lazy().select("CHILD", pl.col("DOB").alias("DOB_H"))
+        return (r.table(table).lazy().select("CHILD", "DOB", "_row").join(header, on="CHILD", how="inner")
+                .filter(pl.col("DOB") != pl.col("DOB_H")))
 
     rule(code, tables=(table, "Header"), fields=("DOB",), examples=[
         Example({"Header": [ok(CHILD="A", DOB="01/04/2020"), ok(CHILD="B"), ok(CHILD="C", DOB="01/04/2020"),
@@ -58,8 +60,8 @@ def _register_same_dob(code: str, table: str) -> None:
 
 
 def _register_once_per_child(code: str, table: str) -> None:
-    def check(r: Return) -> pl.DataFrame:
-        return r.table(table).filter(pl.col("CHILD").is_not_null() & (pl.len().over("CHILD") > 1))
+    def check(r: Return) -> RuleResult:
+        return where(r.table(table), pl.col("CHILD").is_not_null() & (pl.len().over("CHILD") > 1))
 
     rule(code, tables=(table,), fields=("CHILD",), examples=[
         Example({table: [fail(CHILD="A"), ok(CHILD="B"), fail(CHILD="A"), ok(CHILD="a"), ok(CHILD=None),
@@ -80,9 +82,10 @@ for _code, _table in _ONCE_PER_CHILD.items():
              "UASC": [ok(CHILD="A", SEX="m"), fail(CHILD="B", SEX="M"), ok(CHILD="C"), ok(CHILD="D", SEX="F"),
                       ok(CHILD="E", SEX="F")]}),
 ])
-def uasc_sex_differs_from_header(r: Return) -> pl.DataFrame:
-    header = r.header.select("CHILD", pl.col("SEX").alias("SEX_H"))
-    return r.uasc.join(header, on="CHILD", how="inner").filter(pl.col("SEX") != pl.col("SEX_H"))
+def uasc_sex_differs_from_header(r: Return) -> pl.LazyFrame:
+    header = r.header.lazy().select("CHILD", pl.col("SEX").alias("SEX_H"))
+    return (r.uasc.lazy().select("CHILD", "SEX", "_row").join(header, on="CHILD", how="inner")
+            .filter(pl.col("SEX") != pl.col("SEX_H")))
 
 
 @rule("EPI", tables=("Header",), fields=("CHILD",), severity="query", examples=[
@@ -90,7 +93,6 @@ def uasc_sex_differs_from_header(r: Return) -> pl.DataFrame:
              "Episodes": [ok(CHILD="A"), ok(CHILD="A"), ok(CHILD="C")], "OC3": [ok(CHILD="E")]}),
     Example({"Header": [fail(CHILD="A")]}, note="no Episodes or OC3 supplied"),
 ])
-def child_without_episodes(r: Return) -> pl.DataFrame:
+def child_without_episodes(r: Return) -> Where:
     # A child needs episodes, or OC3 as a care leaver; the DfE portal validates no further without.
-    return (r.header.join(r.episodes.select("CHILD"), on="CHILD", how="anti")
-            .join(r.oc3.select("CHILD"), on="CHILD", how="anti"))
+    return where(r.header, ~child_in(r.episodes["CHILD"]) & ~child_in(r.oc3["CHILD"]))

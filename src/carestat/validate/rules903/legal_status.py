@@ -9,7 +9,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import add_years, days_between, invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 
 def _with_dob(r: Return, episodes: pl.Expr) -> pl.LazyFrame:
@@ -18,10 +18,10 @@ def _with_dob(r: Return, episodes: pl.Expr) -> pl.LazyFrame:
     return r.episodes.lazy().filter(episodes).join(dob, on="CHILD", how="left")
 
 
-def _and_header(r: Return, flagged: pl.LazyFrame) -> dict[str, pl.LazyFrame]:
-    """The failing episodes and the Header records of their children."""
-    children = flagged.select("CHILD").unique()
-    return {"Episodes": flagged.select("_row"),
+def _episodes_and_header(r: Return, condition: pl.Expr) -> dict[str, pl.LazyFrame | Where]:
+    """Episodes meeting ``condition`` (on episodes with DOB_H) and the Header records of their children."""
+    children = r.episodes_dob.lazy().filter(condition).select("CHILD").unique()
+    return {"Episodes": where(r.episodes_dob, condition),
             "Header": r.header.lazy().join(children, on="CHILD", how="semi").select("_row")}
 
 
@@ -64,11 +64,10 @@ def _spells_longer_than(r: Return, status: str, days: int) -> pl.LazyFrame:
                      ok(CHILD="D", LS="J3", DECOM="03/06/2024")],
     }, year=2025),
 ])
-def custody_status_under_10(r: Return) -> dict[str, pl.LazyFrame]:
+def custody_status_under_10(r: Return) -> dict[str, pl.LazyFrame | Where]:
     # J1-J3 need the child to be over 10 when the episode began (the 10th birthday itself fails).
-    flagged = _with_dob(r, pl.col("LS").is_in(["J1", "J2", "J3"])).filter(
-        add_years("DOB_H", 10) >= pl.col("DECOM"))
-    return _and_header(r, flagged)
+    return _episodes_and_header(r, pl.col("LS").is_in(["J1", "J2", "J3"])
+                                & (add_years("DOB_H", 10) >= pl.col("DECOM")))
 
 
 @rule("359", tables=("Episodes", "Header"), fields=("DEC", "LS", "PLACE"), examples=[
@@ -82,19 +81,19 @@ def custody_status_under_10(r: Return) -> dict[str, pl.LazyFrame]:
                      ok(CHILD="C", LS="C2", PLACE="U1", DECOM="01/04/2024")],
     }, year=2025),
 ])
-def over_18_not_accommodated_in_community_home(r: Return) -> pl.LazyFrame:
+def over_18_not_accommodated_in_community_home(r: Return) -> Where:
     # Still looked after at the year end after turning 18: only V2 in a K2 home is allowed.
     allowed = ((pl.col("LS") == "V2") & (pl.col("PLACE") == "K2")).fill_null(False)
     open_episodes = pl.col("DEC").is_null() & ~invalid("DEC") & ~allowed
-    return _with_dob(r, open_episodes).filter(add_years("DOB_H", 18) < r.end).select("_row")
+    return where(r.episodes_dob, open_episodes & (add_years("DOB_H", 18) < r.end))
 
 
 @rule("378", tables=("Episodes",), fields=("PLACE", "LS"), examples=[
     Example({"Episodes": [fail(PLACE="P1", LS="V2"), fail(PLACE="p1", LS="v2"), ok(PLACE="P1", LS="C2"),
                           ok(PLACE="U1", LS="V2"), ok(PLACE=None, LS="V2")]}),
 ])
-def placed_with_parents_under_section_20(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PLACE") == "P1") & (pl.col("LS") == "V2"))
+def placed_with_parents_under_section_20(r: Return) -> Where:
+    return where(r.episodes, (pl.col("PLACE") == "P1") & (pl.col("LS") == "V2"))
 
 
 @rule("445", tables=("Episodes",), fields=("LS", "DECOM"), examples=[
@@ -102,8 +101,8 @@ def placed_with_parents_under_section_20(r: Return) -> pl.DataFrame:
                           fail(LS="d1", DECOM="01/05/2023"), ok(LS="E1", DECOM="01/05/2023"),
                           ok(LS="D1", DECOM=None)]}, year=2024),
 ])
-def freed_for_adoption_after_2005(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("LS") == "D1") & (pl.col("DECOM") > dt.date(2005, 12, 31)))
+def freed_for_adoption_after_2005(r: Return) -> Where:
+    return where(r.episodes, (pl.col("LS") == "D1") & (pl.col("DECOM") > dt.date(2005, 12, 31)))
 
 
 @rule("446", tables=("Episodes",), fields=("LS", "DECOM"), examples=[
@@ -111,8 +110,8 @@ def freed_for_adoption_after_2005(r: Return) -> pl.DataFrame:
                           fail(LS="e1", DECOM="01/01/2000"), ok(LS="D1", DECOM="01/01/2000"),
                           ok(LS="E1", DECOM=None)]}),
 ])
-def placement_order_before_dec_2005(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("LS") == "E1") & (pl.col("DECOM") < dt.date(2005, 12, 1)))
+def placement_order_before_dec_2005(r: Return) -> Where:
+    return where(r.episodes, (pl.col("LS") == "E1") & (pl.col("DECOM") < dt.date(2005, 12, 1)))
 
 
 @rule("451", tables=("Episodes",), fields=("DEC", "REC", "LS"), examples=[
@@ -120,10 +119,9 @@ def placement_order_before_dec_2005(r: Return) -> pl.DataFrame:
                           ok(LS="D1", DEC="01/05/2023", REC="E11"), ok(LS="D1", DEC="31/02/2023", REC=None),
                           ok(LS="E1", DEC=None, REC=None)]}, year=2024),
 ])
-def still_freed_for_adoption(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(
-        (pl.col("LS") == "D1") & pl.col("DEC").is_null() & ~invalid("DEC") & pl.col("REC").is_null()
-    )
+def still_freed_for_adoption(r: Return) -> Where:
+    return where(r.episodes, (pl.col("LS") == "D1") & pl.col("DEC").is_null() & ~invalid("DEC")
+                 & pl.col("REC").is_null())
 
 
 # -- how long a legal status may last -----------------------------------------------------
@@ -196,19 +194,17 @@ def pace_custody_over_21_days(r: Return) -> pl.LazyFrame:
                           ok(LS="V3", DECOM="01/06/2024", DEC="45/01/2025"),
                           ok(LS="V4", DECOM="01/06/2024", DEC="19/07/2024")]}, year=2025),
 ])
-def short_break_over_17_days(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(
-        (pl.col("LS") == "V3") & (days_between("DECOM", _end_or_year_end(r)) > 17)
-    )
+def short_break_over_17_days(r: Return) -> Where:
+    return where(r.episodes, (pl.col("LS") == "V3") & (days_between("DECOM", _end_or_year_end(r)) > 17))
 
 
 @rule("366", tables=("Episodes",), fields=("RNE",), examples=[
     Example({"Episodes": [ok(LS="V3", RNE="S"), ok(LS="v3", RNE="s"), fail(LS="V3", RNE="P"), fail(LS="V3", RNE=None),
                           ok(LS="V4", RNE="P")]}),
 ])
-def short_break_changes_placement(r: Return) -> pl.DataFrame:
+def short_break_changes_placement(r: Return) -> Where:
     # Each V3 short break is its own period of care, so it must start one.
-    return r.episodes.filter((pl.col("LS") == "V3") & (pl.col("RNE") != "S").fill_null(True))
+    return where(r.episodes, (pl.col("LS") == "V3") & (pl.col("RNE") != "S").fill_null(True))
 
 
 @rule("367", tables=("Episodes",), fields=("LS", "DECOM", "DEC"), examples=[
@@ -242,9 +238,9 @@ def short_breaks_over_75_days_in_year(r: Return) -> pl.LazyFrame:
         ok(CHILD="C", LS="V4", DECOM="01/06/2024"),
     ]}),
 ])
-def both_kinds_of_short_break(r: Return) -> pl.LazyFrame:
-    short_breaks = r.episodes.lazy().filter(pl.col("LS").is_in(["V3", "V4"]))
-    return short_breaks.filter(pl.col("LS").n_unique().over("CHILD") == 2).select("_row")
+def both_kinds_of_short_break(r: Return) -> Where:
+    short_break = pl.col("LS").is_in(["V3", "V4"])
+    return where(r.episodes, short_break & (pl.col("LS").filter(short_break).n_unique().over("CHILD") == 2))
 
 
 # -- age when care ends -------------------------------------------------------------------
@@ -258,8 +254,9 @@ def both_kinds_of_short_break(r: Return) -> pl.LazyFrame:
                      ok(CHILD="B", REC="E11", DECOM="01/04/2024", DEC="01/07/2024")],
     }, year=2025),
 ])
-def adopted_at_18_or_over(r: Return) -> pl.LazyFrame:
-    return _ended_at_age(r, ["E11", "E12"], add_years("DOB_H", 18) <= pl.col("DEC")).select("_row")
+def adopted_at_18_or_over(r: Return) -> Where:
+    return where(r.episodes_dob, pl.col("REC").is_in(["E11", "E12"])
+                 & (add_years("DOB_H", 18) <= pl.col("DEC")))
 
 
 @rule("387", tables=("Episodes", "Header"), fields=("REC",), examples=[
@@ -302,9 +299,9 @@ def adult_social_care_under_16(r: Return) -> pl.LazyFrame:
                      ok(CHILD="D", REC="E47", DECOM="01/04/2024", DEC="01/06/2024")],
     }, year=2025),
 ])
-def special_guardianship_at_18_or_over(r: Return) -> dict[str, pl.LazyFrame]:
-    flagged = _ended_at_age(r, ["E45", "E46", "E47", "E48"], add_years("DOB_H", 18) <= pl.col("DEC"))
-    return _and_header(r, flagged)
+def special_guardianship_at_18_or_over(r: Return) -> dict[str, pl.LazyFrame | Where]:
+    return _episodes_and_header(r, pl.col("REC").is_in(["E45", "E46", "E47", "E48"])
+                                & (add_years("DOB_H", 18) <= pl.col("DEC")))
 
 
 @rule("460", tables=("Episodes", "Header"), fields=("DEC", "REC"), examples=[
@@ -317,8 +314,8 @@ def special_guardianship_at_18_or_over(r: Return) -> dict[str, pl.LazyFrame]:
                      ok(CHILD="B", REC="E17", DECOM="01/04/2024", DEC="01/07/2024")],
     }, year=2025),
 ])
-def staying_put_under_18(r: Return) -> pl.LazyFrame:
-    return _ended_at_age(r, ["E17"], pl.col("DEC") < add_years("DOB_H", 18)).select("_row")
+def staying_put_under_18(r: Return) -> Where:
+    return where(r.episodes_dob, pl.col("REC").is_in(["E17"]) & (pl.col("DEC") < add_years("DOB_H", 18)))
 
 
 @rule("199", tables=("Episodes",), fields=("CHILD",), examples=[

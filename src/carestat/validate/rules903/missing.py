@@ -7,7 +7,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import add_years, invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 
 def _given(field: str) -> pl.Expr:
@@ -36,25 +36,25 @@ def _periods_of_care(r: Return) -> pl.LazyFrame:
                          ok(MISSING="A", MIS_START="07/02/2025"), ok(MISSING=None, MIS_START=None),
                          ok(MISSING="M", MIS_START="31/02/2025")]}),
 ])
-def missing_without_start(r: Return) -> pl.DataFrame:
+def missing_without_start(r: Return) -> Where:
     # An unreadable start date is reported by 1004, not as blank.
-    return r.missing.filter(pl.col("MISSING").is_in(["M", "A"]) & ~_given("MIS_START"))
+    return where(r.missing, pl.col("MISSING").is_in(["M", "A"]) & ~_given("MIS_START"))
 
 
 @rule("565", tables=("Missing",), fields=("MISSING", "MIS_START"), examples=[
     Example({"Missing": [fail(MISSING=None, MIS_START="07/02/2025"), fail(MISSING=None, MIS_START="xx"),
                          ok(MISSING="A", MIS_START="07/02/2025"), ok(MISSING=None, MIS_START=None)]}),
 ])
-def start_without_missing_type(r: Return) -> pl.DataFrame:
-    return r.missing.filter(_given("MIS_START") & pl.col("MISSING").is_null())
+def start_without_missing_type(r: Return) -> Where:
+    return where(r.missing, _given("MIS_START") & pl.col("MISSING").is_null())
 
 
 @rule("566", tables=("Missing",), fields=("MISSING", "MIS_END"), examples=[
     Example({"Missing": [fail(MISSING=None, MIS_END="07/02/2025"), fail(MISSING=None, MIS_END="7th Feb"),
                          ok(MISSING="M", MIS_END="07/02/2025"), ok(MISSING=None, MIS_END=None)]}),
 ])
-def end_without_missing_type(r: Return) -> pl.DataFrame:
-    return r.missing.filter(_given("MIS_END") & pl.col("MISSING").is_null())
+def end_without_missing_type(r: Return) -> Where:
+    return where(r.missing, _given("MIS_END") & pl.col("MISSING").is_null())
 
 
 @rule("567", tables=("Missing",), fields=("MIS_START", "MIS_END"), examples=[
@@ -62,24 +62,24 @@ def end_without_missing_type(r: Return) -> pl.DataFrame:
                          ok(MIS_START="03/06/2025", MIS_END="03/06/2025"),
                          fail(MIS_START="03/06/2025", MIS_END="02/06/2025"), ok(MIS_END="05/06/2025")]}),
 ])
-def missing_ends_before_it_starts(r: Return) -> pl.DataFrame:
-    return r.missing.filter(pl.col("MIS_START") > pl.col("MIS_END"))
+def missing_ends_before_it_starts(r: Return) -> Where:
+    return where(r.missing, pl.col("MIS_START") > pl.col("MIS_END"))
 
 
 @rule("570", tables=("Missing",), fields=("MIS_START",), examples=[
     Example({"Missing": [ok(MIS_START="31/03/2025"), fail(MIS_START="01/04/2025"), ok(MIS_START=None),
                          ok(MIS_START="13/10/2005")]}, year=2025),
 ])
-def missing_starts_after_year_end(r: Return) -> pl.DataFrame:
-    return r.missing.filter(pl.col("MIS_START") > r.end)
+def missing_starts_after_year_end(r: Return) -> Where:
+    return where(r.missing, pl.col("MIS_START") > r.end)
 
 
 @rule("571", tables=("Missing",), fields=("MIS_END",), examples=[
     Example({"Missing": [fail(MIS_END="31/03/2024"), ok(MIS_END="01/04/2024"), ok(MIS_END="31/03/2025"),
                          fail(MIS_END="01/04/2025"), ok(MIS_END=None)]}, year=2025),
 ])
-def missing_ends_outside_year(r: Return) -> pl.DataFrame:
-    return r.missing.filter((pl.col("MIS_END") < r.start) | (pl.col("MIS_END") > r.end))
+def missing_ends_outside_year(r: Return) -> Where:
+    return where(r.missing, (pl.col("MIS_END") < r.start) | (pl.col("MIS_END") > r.end))
 
 
 @rule("586", tables=("Missing",), fields=("MIS_START", "DOB"), examples=[
@@ -87,35 +87,35 @@ def missing_ends_outside_year(r: Return) -> pl.DataFrame:
                          fail(DOB="04/02/2020", MIS_START="03/02/2020"),
                          fail(DOB="07/02/2020", MIS_START="07/02/2020")]}),
 ])
-def missing_before_birth(r: Return) -> pl.DataFrame:
+def missing_before_birth(r: Return) -> Where:
     # The DfE's coding: the start must be after the date of birth, so the birthday itself fails.
-    return r.missing.filter(pl.col("MIS_START") <= pl.col("DOB"))
+    return where(r.missing, pl.col("MIS_START") <= pl.col("DOB"))
 
 
 @rule("1004", tables=("Missing",), fields=("MIS_START",), examples=[
     Example({"Missing": [ok(MIS_START="08/03/2025"), fail(MIS_START=None), fail(MIS_START="10/24/2024"),
                          ok(MIS_START="2025-01-31")]}),
 ])
-def missing_start_not_a_date(r: Return) -> pl.DataFrame:
+def missing_start_not_a_date(r: Return) -> Where:
     # The start is required, so a blank is not a valid date either.
-    return r.missing.filter(pl.col("MIS_START").is_null())
+    return where(r.missing, pl.col("MIS_START").is_null())
 
 
 @rule("1005", tables=("Missing",), fields=("MIS_END",), examples=[
     Example({"Missing": [ok(MIS_END="08/03/2025"), ok(MIS_END=None), fail(MIS_END="2025/10/13"), fail(MIS_END="13/10/21"),
                          fail(MIS_END="31/02/2025")]}),
 ])
-def missing_end_not_a_date(r: Return) -> pl.DataFrame:
-    return r.missing.filter(invalid("MIS_END"))
+def missing_end_not_a_date(r: Return) -> Where:
+    return where(r.missing, invalid("MIS_END"))
 
 
 @rule("1006", tables=("Missing",), fields=("MISSING",), examples=[
     Example({"Missing": [ok(MISSING="M"), ok(MISSING="A"), ok(MISSING="m"), fail(MISSING="AWAY"),
                          fail(MISSING="NA"), ok(MISSING=None)]}),
 ])
-def missing_type_valid(r: Return) -> pl.DataFrame:
+def missing_type_valid(r: Return) -> Where:
     codes = r.codes("Missing", "MISSING")
-    return r.missing.filter(pl.col("MISSING").is_not_null() & ~pl.col("MISSING").is_in(codes))
+    return where(r.missing, pl.col("MISSING").is_not_null() & ~pl.col("MISSING").is_in(codes))
 
 
 # -- periods against each other ----------------------------------------------------------

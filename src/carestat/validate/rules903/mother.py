@@ -6,7 +6,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import age_on, invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _SHORT_BREAKS = ["V3", "V4"]
 _OLD_CODES = range(2023, 2025)  # SEX 1 (male) / 2 (female)
@@ -34,8 +34,8 @@ def _oc3_given() -> pl.Expr:
     return pl.any_horizontal(pl.col("IN_TOUCH", "ACTIV", "ACCOM").is_not_null())
 
 
-def _of_children(frame: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
-    return frame.join(flagged.select("CHILD").unique(), on="CHILD", how="semi")
+def _of_children(frame: pl.DataFrame | pl.LazyFrame, flagged: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.lazy().join(flagged.select("CHILD").unique(), on="CHILD", how="semi")
 
 
 @rule("165", tables=("Header", "Episodes", "OC3"), fields=("MOTHER", "SEX", "ACTIV", "ACCOM", "IN_TOUCH", "DECOM"),
@@ -68,17 +68,17 @@ def _of_children(frame: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
         "OC3": [],
     }, year=2025),
 ])
-def mother_status_invalid(r: Return) -> dict[str, pl.DataFrame]:
+def mother_status_invalid(r: Return) -> dict[str, pl.LazyFrame]:
     # Only children with episodes other than short breaks are checked; care leavers with no
     # episodes at all are left to 628.
     in_year = (pl.col("DEC").is_null() | (pl.col("DEC") >= r.start)) & (pl.col("DECOM") <= r.end)
-    looked_after = r.episodes.filter(_not_short_break()).group_by("CHILD").agg(
+    looked_after = r.episodes.lazy().filter(_not_short_break()).group_by("CHILD").agg(
         in_year=in_year.fill_null(False).any())
-    oc3 = r.oc3.group_by("CHILD").agg(has_oc3=_oc3_given().any())
+    oc3 = r.oc3.lazy().group_by("CHILD").agg(has_oc3=_oc3_given().any())
     mother, sex = pl.col("MOTHER"), pl.col("SEX")
     given, female = mother.is_not_null(), sex == _female(r.year)
     flagged = (
-        r.header.join(looked_after, on="CHILD", how="inner").join(oc3, on="CHILD", how="left")
+        r.header.lazy().join(looked_after, on="CHILD", how="inner").join(oc3, on="CHILD", how="left")
         .filter((
             (given & ~mother.is_in(r.codes("Header", "MOTHER")))
             | (given & (sex == _male(r.year)))
@@ -89,15 +89,15 @@ def mother_status_invalid(r: Return) -> dict[str, pl.DataFrame]:
     return {"Header": flagged, "OC3": _of_children(r.oc3, flagged)}
 
 
-def _mother_is_male(r: Return) -> pl.DataFrame:
-    return r.header.filter((pl.col("SEX") == _male(r.year)) & _given("MC_DOB"))
+def _mother_is_male(r: Return) -> Where:
+    return where(r.header, (pl.col("SEX") == _male(r.year)) & _given("MC_DOB"))
 
 
 @rule("174", tables=("Header",), fields=("SEX", "MC_DOB"), years=_OLD_CODES, examples=[
     Example({"Header": [ok(SEX="2", MC_DOB="01/01/2020"), fail(SEX="1", MC_DOB="01/01/2020"),
                         ok(SEX="1", MC_DOB=None), fail(SEX="1", MC_DOB="31/02/2020")]}, year=2024),
 ])
-def mother_is_male(r: Return) -> pl.DataFrame:
+def mother_is_male(r: Return) -> Where:
     return _mother_is_male(r)
 
 
@@ -106,7 +106,7 @@ def mother_is_male(r: Return) -> pl.DataFrame:
                         fail(SEX="m", MC_DOB="01/01/2020"), ok(SEX="M", MC_DOB=None),
                         ok(SEX="1", MC_DOB="01/01/2020")]}, year=2025),
 ])
-def mother_is_male_2025(r: Return) -> pl.DataFrame:
+def mother_is_male_2025(r: Return) -> Where:
     return _mother_is_male(r)
 
 
@@ -114,8 +114,8 @@ def mother_is_male_2025(r: Return) -> pl.DataFrame:
     Example({"Header": [ok(MC_DOB="01/01/2021"), ok(MC_DOB=None), fail(MC_DOB="38/04/2019"),
                         fail(MC_DOB="31/02/2020"), fail(MC_DOB="01/01/19")]}),
 ])
-def first_child_dob_valid(r: Return) -> pl.DataFrame:
-    return r.header.filter(invalid("MC_DOB"))
+def first_child_dob_valid(r: Return) -> Where:
+    return where(r.header, invalid("MC_DOB"))
 
 
 @rule("207", tables=("Header", "Header_last", "Episodes"), fields=("MOTHER",), examples=[
@@ -129,16 +129,16 @@ def first_child_dob_valid(r: Return) -> pl.DataFrame:
         "Episodes": [ok(CHILD=c) for c in "AABCDEFG"],
     }, note="H has no episodes"),
 ])
-def mother_status_changed_from_last_year(r: Return) -> pl.DataFrame:
+def mother_status_changed_from_last_year(r: Return) -> pl.LazyFrame:
     # Once a mother, always a mother (checked for children with episodes this year).
-    last = r.table("Header_last").filter(pl.col("MOTHER") == "1").select("CHILD")
-    return (r.header.filter(pl.col("MOTHER").ne_missing(pl.lit("1")))
-            .join(last, on="CHILD", how="semi").join(r.episodes.select("CHILD"), on="CHILD", how="semi"))
+    last = r.table("Header_last").lazy().filter(pl.col("MOTHER") == "1").select("CHILD")
+    return (r.header.lazy().filter(pl.col("MOTHER").ne_missing(pl.lit("1")))
+            .join(last, on="CHILD", how="semi").join(r.episodes.lazy().select("CHILD"), on="CHILD", how="semi"))
 
 
 def _mother_not_recorded(r: Return) -> pl.DataFrame:
-    looked_after = r.episodes.filter(_not_short_break()).select("CHILD")
-    return (r.header.filter((pl.col("SEX") == _female(r.year)) & pl.col("MOTHER").is_null())
+    looked_after = r.episodes.lazy().filter(_not_short_break()).select("CHILD")
+    return (r.header.lazy().filter((pl.col("SEX") == _female(r.year)) & pl.col("MOTHER").is_null())
             .join(looked_after, on="CHILD", how="semi"))
 
 
@@ -151,7 +151,7 @@ def _mother_not_recorded(r: Return) -> pl.DataFrame:
                      ok(CHILD="D", LS="C1"), ok(CHILD="E", LS="v4"), ok(CHILD="F", LS=None)],
     }, year=2024),
 ])
-def mother_not_recorded(r: Return) -> pl.DataFrame:
+def mother_not_recorded(r: Return) -> pl.LazyFrame:
     return _mother_not_recorded(r)
 
 
@@ -163,15 +163,15 @@ def mother_not_recorded(r: Return) -> pl.DataFrame:
                      ok(CHILD="D", LS="V3"), ok(CHILD="E", LS="C2")],
     }, year=2025),
 ])
-def mother_not_recorded_2025(r: Return) -> pl.DataFrame:
+def mother_not_recorded_2025(r: Return) -> pl.LazyFrame:
     return _mother_not_recorded(r)
 
 
 def _left_care_mother_not_recorded(r: Return) -> dict[str, pl.DataFrame]:
-    ceased = r.episodes.filter(
+    ceased = r.episodes.lazy().filter(
         pl.col("DEC").is_between(r.start, r.end) & (pl.col("REC") != "X1") & _not_short_break()
     )
-    mothers_unknown = r.header.filter((pl.col("SEX") == _female(r.year)) & pl.col("MOTHER").is_null())
+    mothers_unknown = r.header.lazy().filter((pl.col("SEX") == _female(r.year)) & pl.col("MOTHER").is_null())
     episodes = ceased.join(mothers_unknown.select("CHILD").unique(), on="CHILD", how="semi")
     return {"Episodes": episodes, "Header": _of_children(mothers_unknown, episodes)}
 
@@ -201,7 +201,7 @@ def _607_episodes(y: int) -> list[dict[str, object]]:
         "Episodes": _607_episodes(2024),
     }, year=2024),
 ])
-def left_care_mother_not_recorded(r: Return) -> dict[str, pl.DataFrame]:
+def left_care_mother_not_recorded(r: Return) -> dict[str, pl.LazyFrame]:
     return _left_care_mother_not_recorded(r)
 
 
@@ -214,7 +214,7 @@ def left_care_mother_not_recorded(r: Return) -> dict[str, pl.DataFrame]:
         "Episodes": _607_episodes(2025),
     }, year=2025),
 ])
-def left_care_mother_not_recorded_2025(r: Return) -> dict[str, pl.DataFrame]:
+def left_care_mother_not_recorded_2025(r: Return) -> dict[str, pl.LazyFrame]:
     return _left_care_mother_not_recorded(r)
 
 
@@ -222,14 +222,13 @@ def left_care_mother_not_recorded_2025(r: Return) -> dict[str, pl.DataFrame]:
     Example({"Header": [fail(MOTHER="1"), ok(MOTHER="1", MC_DOB="01/01/2020"), ok(MOTHER="0"), ok(MOTHER=None),
                         ok(MOTHER="1", MC_DOB="32/01/2020")]}, note="an unreadable MC_DOB is left to 171"),
 ])
-def mother_without_first_child_dob(r: Return) -> pl.DataFrame:
-    return r.header.filter((pl.col("MOTHER") == "1") & ~_given("MC_DOB"))
+def mother_without_first_child_dob(r: Return) -> Where:
+    return where(r.header, (pl.col("MOTHER") == "1") & ~_given("MC_DOB"))
 
 
-def _not_mother_with_first_child_dob(r: Return) -> pl.DataFrame:
-    return r.header.filter(
-        (pl.col("MOTHER") == "0").fill_null(True) & (pl.col("SEX") == _female(r.year)) & _given("MC_DOB")
-    )
+def _not_mother_with_first_child_dob(r: Return) -> Where:
+    return where(r.header, (pl.col("MOTHER") == "0").fill_null(True) & (pl.col("SEX") == _female(r.year))
+                 & _given("MC_DOB"))
 
 
 @rule("612", tables=("Header",), fields=("SEX", "MOTHER", "MC_DOB"), years=_OLD_CODES, examples=[
@@ -237,7 +236,7 @@ def _not_mother_with_first_child_dob(r: Return) -> pl.DataFrame:
                         ok(SEX="2", MOTHER="1", MC_DOB="01/01/2020"), ok(SEX="1", MC_DOB="01/01/2020"),
                         ok(SEX="2", MOTHER="0"), fail(SEX="2", MOTHER="0", MC_DOB="99/99/2020")]}, year=2024),
 ])
-def not_mother_with_first_child_dob(r: Return) -> pl.DataFrame:
+def not_mother_with_first_child_dob(r: Return) -> Where:
     return _not_mother_with_first_child_dob(r)
 
 
@@ -246,7 +245,7 @@ def not_mother_with_first_child_dob(r: Return) -> pl.DataFrame:
                         ok(SEX="F", MOTHER="1", MC_DOB="01/01/2020"), ok(SEX="M", MC_DOB="01/01/2020"),
                         ok(SEX="2", MOTHER="0", MC_DOB="01/01/2020")]}, year=2025),
 ])
-def not_mother_with_first_child_dob_2025(r: Return) -> pl.DataFrame:
+def not_mother_with_first_child_dob_2025(r: Return) -> Where:
     return _not_mother_with_first_child_dob(r)
 
 
@@ -255,9 +254,9 @@ def not_mother_with_first_child_dob_2025(r: Return) -> pl.DataFrame:
                         fail(MOTHER="1", DOB="01/01/2020"), ok(MOTHER="0", DOB="02/04/2020"),
                         ok(MOTHER=None, DOB="02/04/2020"), ok(MOTHER="1", DOB=None)]}, year=2025),
 ])
-def mother_under_11(r: Return) -> pl.DataFrame:
+def mother_under_11(r: Return) -> Where:
     # Under 11 at the start of the collection year.
-    return r.header.filter((pl.col("MOTHER") == "1") & (age_on("DOB", r.start) < 11))
+    return where(r.header, (pl.col("MOTHER") == "1") & (age_on("DOB", r.start) < 11))
 
 
 @rule("621", tables=("Header",), fields=("DOB", "MC_DOB"), examples=[
@@ -280,15 +279,15 @@ def mother_younger_than_child(r: Return) -> pl.DataFrame:
         "Episodes": [ok(CHILD=c, DECOM="01/01/2023") for c in "ABCDEF"],
     }, note="G left care: motherhood details are not needed (628), so a blank is no contradiction"),
 ])
-def first_child_dob_changed(r: Return) -> pl.DataFrame:
+def first_child_dob_changed(r: Return) -> pl.LazyFrame:
     # A blank this year contradicts last year only for a child still looked after: care leavers
     # not looked after this year leave motherhood details out (628).
-    last = r.table("Header_last").filter(pl.col("MC_DOB").is_not_null()).select(
+    last = r.table("Header_last").lazy().filter(pl.col("MC_DOB").is_not_null()).select(
         "CHILD", pl.col("MC_DOB").alias("MC_DOB_last"))
     looked_after = pl.col("CHILD").is_in(r.episodes["CHILD"].implode())
     changed = pl.col("MC_DOB").is_not_null() & (pl.col("MC_DOB") != pl.col("MC_DOB_last"))
     dropped = pl.col("MC_DOB").is_null() & looked_after
-    return r.header.join(last, on="CHILD", how="inner").filter(changed | dropped)
+    return r.header.lazy().join(last, on="CHILD", how="inner").filter(changed | dropped)
 
 
 @rule("625", tables=("Header", "Episodes"), fields=("MC_DOB", "DEC"), examples=[
@@ -304,10 +303,10 @@ def first_child_dob_changed(r: Return) -> pl.DataFrame:
                      ok(CHILD="E", DECOM="01/01/2023"), ok(CHILD="F", DECOM="01/01/2015", DEC="11/11/2015")],
     }, year=2024, note="D is still looked after, so only the year end bounds MC_DOB"),
 ])
-def first_child_born_after_care_ended(r: Return) -> dict[str, pl.DataFrame]:
+def first_child_born_after_care_ended(r: Return) -> dict[str, pl.LazyFrame]:
     # Compare with the child's latest episode (its DEC, if the child has left care).
-    latest = r.episodes_seq.filter(pl.col("_seq") == pl.col("_n")).select("CHILD", "DEC", "_row")
-    mc_dob = r.header.filter(pl.col("MC_DOB").is_not_null()).select("CHILD", "MC_DOB", "_row")
+    latest = r.episodes_seq.lazy().filter(pl.col("_seq") == pl.col("_n")).select("CHILD", "DEC", "_row")
+    mc_dob = r.header.lazy().filter(pl.col("MC_DOB").is_not_null()).select("CHILD", "MC_DOB", "_row")
     flagged = latest.join(mc_dob, on="CHILD", how="inner", suffix="_h").filter(
         (pl.col("MC_DOB") > r.end) | (pl.col("MC_DOB") > pl.col("DEC")).fill_null(False))
     return {"Episodes": flagged.select("CHILD", "_row"),
@@ -323,10 +322,10 @@ def first_child_born_after_care_ended(r: Return) -> dict[str, pl.DataFrame]:
                         ok(CHILD="D", MOTHER="0"), ok(CHILD="E", MOTHER="1")],
     }, year=2025),
 ])
-def became_mother_before_this_year(r: Return) -> pl.DataFrame:
+def became_mother_before_this_year(r: Return) -> pl.LazyFrame:
     # A first child born before this year contradicts "not a mother" last year.
-    last = r.table("Header_last").filter(pl.col("MOTHER") == "0").select("CHILD")
-    return r.header.filter((pl.col("MOTHER") == "1") & (pl.col("MC_DOB") < r.start)).join(
+    last = r.table("Header_last").lazy().filter(pl.col("MOTHER") == "0").select("CHILD")
+    return r.header.lazy().filter((pl.col("MOTHER") == "1") & (pl.col("MC_DOB") < r.start)).join(
         last, on="CHILD", how="semi")
 
 
@@ -339,10 +338,10 @@ def became_mother_before_this_year(r: Return) -> pl.DataFrame:
                 ok(CHILD="E", ACTIV="F1"), ok(CHILD="D", IN_TOUCH="YES")],
     }, note="F has no OC3 record, C an empty one"),
 ])
-def mother_details_for_care_leaver(r: Return) -> pl.DataFrame:
+def mother_details_for_care_leaver(r: Return) -> pl.LazyFrame:
     # Care leavers: in OC3 with details, and no episode at all in this return.
-    leavers = r.oc3.filter(_oc3_given()).select("CHILD")
-    return (r.header.filter(pl.col("MOTHER").is_not_null())
-            .join(r.episodes.select("CHILD"), on="CHILD", how="anti")
+    leavers = r.oc3.lazy().filter(_oc3_given()).select("CHILD")
+    return (r.header.lazy().filter(pl.col("MOTHER").is_not_null())
+            .join(r.episodes.lazy().select("CHILD"), on="CHILD", how="anti")
             .join(leavers, on="CHILD", how="semi"))
 

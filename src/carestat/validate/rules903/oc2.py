@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.expr import add_years, between, blank, invalid, not_in, present
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.expr import add_years, between, blank, child_in, invalid, not_in, present
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _HEALTH = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE")
 _OTHER_12_MONTH = ("CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")
@@ -26,17 +26,9 @@ def _any_blank(fields: tuple[str, ...]) -> pl.Expr:
     return pl.any_horizontal(blank(f) for f in fields)
 
 
-def _rows(frame: pl.DataFrame | pl.LazyFrame, condition: pl.Expr) -> pl.LazyFrame:
-    return frame.lazy().filter(condition).select("_row")
-
-
-def _cla(r: Return) -> pl.LazyFrame:
-    """OC2 records of children looked after continuously for 12 months at 31 March."""
-    return r.oc2.lazy().join(r.continuously_looked_after.lazy(), on="CHILD", how="semi")
-
-
-def _not_cla(r: Return) -> pl.LazyFrame:
-    return r.oc2.lazy().join(r.continuously_looked_after.lazy(), on="CHILD", how="anti")
+def _cla(r: Return) -> pl.Expr:
+    """The record's child was looked after continuously for 12 months at 31 March."""
+    return child_in(r.continuously_looked_after["CHILD"])
 
 
 # Example episodes for collection year 2025 (1 April 2024 to 31 March 2025).
@@ -54,16 +46,16 @@ def _entered_care_in_year(child: str) -> dict[str, str]:
     Example({"OC2": [ok(SDQ_SCORE="0"), ok(SDQ_SCORE="40"), ok(SDQ_SCORE="20.0"), ok(SDQ_SCORE=None),
                      fail(SDQ_SCORE="41"), fail(SDQ_SCORE="-1"), fail(SDQ_SCORE="39.5"), fail(SDQ_SCORE="XX")]}),
 ])
-def sdq_score_valid(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, invalid("SDQ_SCORE") | ~pl.col("SDQ_SCORE").is_between(0, 40).fill_null(True))
+def sdq_score_valid(r: Return) -> Where:
+    return where(r.oc2, invalid("SDQ_SCORE") | ~pl.col("SDQ_SCORE").is_between(0, 40).fill_null(True))
 
 
 @rule("196", tables=("OC2",), fields=("SDQ_REASON",), examples=[
     Example({"OC2": [ok(SDQ_REASON="SDQ2"), ok(SDQ_REASON="sdq5"), ok(SDQ_REASON=None),
                      fail(SDQ_REASON="SDQ6"), fail(SDQ_REASON="2")]}),
 ])
-def sdq_reason_valid(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, not_in("SDQ_REASON", r.codes("OC2", "SDQ_REASON")))
+def sdq_reason_valid(r: Return) -> Where:
+    return where(r.oc2, not_in("SDQ_REASON", r.codes("OC2", "SDQ_REASON")))
 
 
 @rule("181", tables=("OC2",), fields=_TWELVE_MONTH, examples=[
@@ -72,8 +64,8 @@ def sdq_reason_valid(r: Return) -> pl.LazyFrame:
                         INTERVENTION_OFFERED="1"),
                      ok(), fail(TEETH_CHECK="2"), fail(INTERVENTION_OFFERED="Y"), fail(CONVICTED="10")]}),
 ])
-def twelve_month_items_coded_0_or_1(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, pl.any_horizontal(not_in(f, ["0", "1"]) for f in _TWELVE_MONTH))
+def twelve_month_items_coded_0_or_1(r: Return) -> Where:
+    return where(r.oc2, pl.any_horizontal(not_in(f, ["0", "1"]) for f in _TWELVE_MONTH))
 
 
 @rule("182", tables=("OC2",), fields=(*_HEALTH, *_OTHER_12_MONTH), examples=[
@@ -84,9 +76,9 @@ def twelve_month_items_coded_0_or_1(r: Return) -> pl.LazyFrame:
                                                HEALTH_ASSESSMENT="1"),
                      fail(INTERVENTION_OFFERED="0")]}),
 ])
-def health_items_incomplete(r: Return) -> pl.LazyFrame:
+def health_items_incomplete(r: Return) -> Where:
     # Either the four health items are all completed, or every 12-month item is blank.
-    return _rows(r.oc2, _any_blank(_HEALTH) & _any_present(_OTHER_12_MONTH))
+    return where(r.oc2, _any_blank(_HEALTH) & _any_present(_OTHER_12_MONTH))
 
 
 @rule("544", tables=("OC2",), fields=("CONVICTED", *_HEALTH), examples=[
@@ -96,8 +88,8 @@ def health_items_incomplete(r: Return) -> pl.LazyFrame:
                      fail(CONVICTED="1"),
                      fail(CONVICTED="1", IMMUNISATIONS="1", TEETH_CHECK="1", HEALTH_ASSESSMENT="1")]}),
 ])
-def conviction_without_health_items(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (pl.col("CONVICTED") == "1") & _any_blank(_HEALTH))
+def conviction_without_health_items(r: Return) -> Where:
+    return where(r.oc2, (pl.col("CONVICTED") == "1") & _any_blank(_HEALTH))
 
 
 @rule("547", tables=("OC2",), fields=("HEALTH_CHECK", *_HEALTH), examples=[
@@ -107,8 +99,8 @@ def conviction_without_health_items(r: Return) -> pl.LazyFrame:
                      fail(HEALTH_CHECK="1"),
                      fail(HEALTH_CHECK="1", IMMUNISATIONS="1", TEETH_CHECK="1", SUBSTANCE_MISUSE="0")]}),
 ])
-def health_check_without_health_items(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (pl.col("HEALTH_CHECK") == "1") & _any_blank(_HEALTH))
+def health_check_without_health_items(r: Return) -> Where:
+    return where(r.oc2, (pl.col("HEALTH_CHECK") == "1") & _any_blank(_HEALTH))
 
 
 # -- substance misuse ------------------------------------------------------------------------
@@ -117,8 +109,8 @@ def health_check_without_health_items(r: Return) -> pl.LazyFrame:
     Example({"OC2": [ok(SUBSTANCE_MISUSE="1", INTERVENTION_RECEIVED="0"), ok(SUBSTANCE_MISUSE="0"), ok(),
                      fail(SUBSTANCE_MISUSE="1")]}),
 ])
-def intervention_received_missing(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (pl.col("SUBSTANCE_MISUSE") == "1") & blank("INTERVENTION_RECEIVED"))
+def intervention_received_missing(r: Return) -> Where:
+    return where(r.oc2, (pl.col("SUBSTANCE_MISUSE") == "1") & blank("INTERVENTION_RECEIVED"))
 
 
 @rule("158", tables=("OC2",), fields=("INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"), examples=[
@@ -127,8 +119,8 @@ def intervention_received_missing(r: Return) -> pl.LazyFrame:
                      fail(INTERVENTION_RECEIVED="1", INTERVENTION_OFFERED="1"),
                      fail(INTERVENTION_RECEIVED="1", INTERVENTION_OFFERED="0")]}),
 ])
-def intervention_offered_after_received(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (pl.col("INTERVENTION_RECEIVED") == "1") & present("INTERVENTION_OFFERED"))
+def intervention_offered_after_received(r: Return) -> Where:
+    return where(r.oc2, (pl.col("INTERVENTION_RECEIVED") == "1") & present("INTERVENTION_OFFERED"))
 
 
 @rule("159", tables=("OC2",), fields=("SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"),
@@ -138,8 +130,8 @@ def intervention_offered_after_received(r: Return) -> pl.LazyFrame:
                      ok(SUBSTANCE_MISUSE="0", INTERVENTION_RECEIVED="0"),
                      fail(SUBSTANCE_MISUSE="1", INTERVENTION_RECEIVED="0")]}),
 ])
-def intervention_offered_missing(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (pl.col("SUBSTANCE_MISUSE") == "1") & (pl.col("INTERVENTION_RECEIVED") == "0")
+def intervention_offered_missing(r: Return) -> Where:
+    return where(r.oc2, (pl.col("SUBSTANCE_MISUSE") == "1") & (pl.col("INTERVENTION_RECEIVED") == "0")
                  & blank("INTERVENTION_OFFERED"))
 
 
@@ -149,9 +141,9 @@ def intervention_offered_missing(r: Return) -> pl.LazyFrame:
                      fail(SUBSTANCE_MISUSE="0", INTERVENTION_RECEIVED="0"),
                      fail(INTERVENTION_OFFERED="0"), fail(SUBSTANCE_MISUSE="0", INTERVENTION_OFFERED="1")]}),
 ])
-def intervention_without_substance_misuse(r: Return) -> pl.LazyFrame:
+def intervention_without_substance_misuse(r: Return) -> Where:
     no_misuse = blank("SUBSTANCE_MISUSE") | (pl.col("SUBSTANCE_MISUSE") == "0")
-    return _rows(r.oc2, no_misuse & _any_present(("INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")))
+    return where(r.oc2, no_misuse & _any_present(("INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")))
 
 
 # -- SDQ and age -----------------------------------------------------------------------------
@@ -160,8 +152,8 @@ def intervention_without_substance_misuse(r: Return) -> pl.LazyFrame:
     Example({"OC2": [ok(SDQ_SCORE="10"), ok(SDQ_REASON="SDQ1"), ok(),
                      fail(SDQ_SCORE="0", SDQ_REASON="SDQ2"), fail(SDQ_SCORE="abc", SDQ_REASON="SDQ2")]}),
 ])
-def sdq_reason_with_score(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, _SDQ_SCORE_GIVEN & present("SDQ_REASON"))
+def sdq_reason_with_score(r: Return) -> Where:
+    return where(r.oc2, _SDQ_SCORE_GIVEN & present("SDQ_REASON"))
 
 
 @rule("188", tables=("OC2",), fields=("SDQ_SCORE", "SDQ_REASON"), examples=[
@@ -169,9 +161,9 @@ def sdq_reason_with_score(r: Return) -> pl.LazyFrame:
                      fail(DOB="01/04/2021", SDQ_SCORE="10"), fail(DOB="01/01/2023", SDQ_REASON="SDQ1")]},
             year=2025),
 ])
-def sdq_under_4(r: Return) -> pl.LazyFrame:
+def sdq_under_4(r: Return) -> Where:
     # Under 4 on 31 March: the 4th birthday is after the year end.
-    return _rows(r.oc2, (add_years("DOB", 4) > r.end) & (_SDQ_SCORE_GIVEN | present("SDQ_REASON")))
+    return where(r.oc2, (add_years("DOB", 4) > r.end) & (_SDQ_SCORE_GIVEN | present("SDQ_REASON")))
 
 
 @rule("189", tables=("OC2",), fields=("DOB", "SDQ_SCORE", "SDQ_REASON"), examples=[
@@ -179,8 +171,8 @@ def sdq_under_4(r: Return) -> pl.LazyFrame:
                      fail(DOB="31/03/2007", SDQ_SCORE="10"), fail(DOB="01/01/2000", SDQ_REASON="SDQ1")]},
             year=2025, note="a child turning 17 on 1 April is in 197B's cohort, so allowed here"),
 ])
-def sdq_17_or_over(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (add_years("DOB", 17) < r.start) & (_SDQ_SCORE_GIVEN | present("SDQ_REASON")))
+def sdq_17_or_over(r: Return) -> Where:
+    return where(r.oc2, (add_years("DOB", 17) < r.start) & (_SDQ_SCORE_GIVEN | present("SDQ_REASON")))
 
 
 def _sdq_age_cohort(r: Return) -> pl.Expr:
@@ -201,8 +193,8 @@ def _sdq_age_cohort(r: Return) -> pl.Expr:
                 ok(CHILD="G", DOB="01/01/2015")],       # no episodes
     }, year=2025),
 ])
-def sdq_missing(r: Return) -> pl.LazyFrame:
-    return _cla(r).filter(_sdq_age_cohort(r) & _NO_SDQ).select("_row")
+def sdq_missing(r: Return) -> Where:
+    return where(r.oc2, _cla(r) & _sdq_age_cohort(r) & _NO_SDQ)
 
 
 @rule("157", tables=("OC2", "Episodes"), fields=("SDQ_REASON", "DOB"), examples=[
@@ -216,9 +208,9 @@ def sdq_missing(r: Return) -> pl.LazyFrame:
                 ok(CHILD="E", DOB="01/06/2015", SDQ_REASON="SDQ1")],
     }, year=2025),
 ])
-def sdq1_reason_in_sdq_age_range(r: Return) -> pl.LazyFrame:
+def sdq1_reason_in_sdq_age_range(r: Return) -> Where:
     # SDQ1 means the child was outside the SDQ age range (under 4 or 17 and over).
-    return _cla(r).filter(_sdq_age_cohort(r) & ~_SDQ_SCORE_GIVEN & (pl.col("SDQ_REASON") == "SDQ1")).select("_row")
+    return where(r.oc2, _cla(r) & _sdq_age_cohort(r) & ~_SDQ_SCORE_GIVEN & (pl.col("SDQ_REASON") == "SDQ1"))
 
 
 @rule("197B", tables=("OC2", "Episodes"), fields=("SDQ_REASON", "DOB"), examples=[
@@ -233,9 +225,9 @@ def sdq1_reason_in_sdq_age_range(r: Return) -> pl.LazyFrame:
                 ok(CHILD="G", DOB="01/06/2007")],
     }, year=2025),
 ])
-def sdq_missing_turning_4_or_17(r: Return) -> pl.LazyFrame:
+def sdq_missing_turning_4_or_17(r: Return) -> Where:
     turns_4_or_17 = between(add_years("DOB", 4), r.start, r.end) | between(add_years("DOB", 17), r.start, r.end)
-    return _cla(r).filter(turns_4_or_17 & _NO_SDQ).select("_row")
+    return where(r.oc2, _cla(r) & turns_4_or_17 & _NO_SDQ)
 
 
 # -- who should have OC2 data ----------------------------------------------------------------
@@ -249,8 +241,8 @@ def sdq_missing_turning_4_or_17(r: Return) -> pl.LazyFrame:
                 fail(CHILD="D", SDQ_SCORE="0"), ok(CHILD="E")],
     }, year=2025),
 ])
-def sdq_score_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
-    return _not_cla(r).filter(_SDQ_SCORE_GIVEN).select("_row")
+def sdq_score_not_looked_after_12_months(r: Return) -> Where:
+    return where(r.oc2, ~_cla(r) & _SDQ_SCORE_GIVEN)
 
 
 @rule("198", tables=("OC2", "Episodes"), fields=("SDQ_REASON",), examples=[
@@ -262,8 +254,8 @@ def sdq_score_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
                 fail(CHILD="C", SDQ_REASON="SDQ2"), ok(CHILD="D")],
     }, year=2025),
 ])
-def sdq_reason_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
-    return _not_cla(r).filter(present("SDQ_REASON")).select("_row")
+def sdq_reason_not_looked_after_12_months(r: Return) -> Where:
+    return where(r.oc2, ~_cla(r) & present("SDQ_REASON"))
 
 
 @rule("190", tables=("OC2", "Episodes"), fields=_TWELVE_MONTH, examples=[
@@ -273,8 +265,8 @@ def sdq_reason_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
                 ok(CHILD="C", SDQ_SCORE="10"), fail(CHILD="D", HEALTH_CHECK="1")],
     }, year=2025),
 ])
-def twelve_month_items_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
-    return _not_cla(r).filter(_any_present(_TWELVE_MONTH)).select("_row")
+def twelve_month_items_not_looked_after_12_months(r: Return) -> Where:
+    return where(r.oc2, ~_cla(r) & _any_present(_TWELVE_MONTH))
 
 
 @rule("191", tables=("OC2", "Episodes"), fields=(*_HEALTH, "CHILD"), examples=[
@@ -288,12 +280,12 @@ def twelve_month_items_not_looked_after_12_months(r: Return) -> pl.LazyFrame:
                 ok(CHILD="C")],
     }, year=2025, note="D is looked after all year but has no OC2 record: its first episode is flagged"),
 ])
-def twelve_month_health_items_missing(r: Return) -> dict[str, pl.LazyFrame]:
+def twelve_month_health_items_missing(r: Return) -> dict[str, pl.LazyFrame | Where]:
     cla = r.continuously_looked_after.lazy()
     first_episodes = r.episodes_seq.lazy().filter(pl.col("_seq") == 1)
     without_oc2 = (first_episodes.join(cla, on="CHILD", how="semi")
                    .join(r.oc2.lazy(), on="CHILD", how="anti").select("_row"))
-    return {"OC2": _cla(r).filter(_any_blank(_HEALTH)).select("_row"), "Episodes": without_oc2}
+    return {"OC2": where(r.oc2, _cla(r) & _any_blank(_HEALTH)), "Episodes": without_oc2}
 
 
 # -- offending and health promotion by age at 31 March ---------------------------------------
@@ -302,8 +294,8 @@ def twelve_month_health_items_missing(r: Return) -> dict[str, pl.LazyFrame]:
     Example({"OC2": [ok(DOB="31/03/2015", CONVICTED="0"), ok(DOB="01/04/2015"), ok(DOB=None, CONVICTED="1"),
                      fail(DOB="01/04/2015", CONVICTED="0"), fail(DOB="01/01/2020", CONVICTED="1")]}, year=2025),
 ])
-def conviction_under_10(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc2, (add_years("DOB", 10) > r.end) & present("CONVICTED"))
+def conviction_under_10(r: Return) -> Where:
+    return where(r.oc2, (add_years("DOB", 10) > r.end) & present("CONVICTED"))
 
 
 @rule("543", tables=("OC2", "Episodes"), fields=("DOB", "CONVICTED"), examples=[
@@ -316,8 +308,8 @@ def conviction_under_10(r: Return) -> pl.LazyFrame:
                 ok(CHILD="E", DOB="01/01/2010")],
     }, year=2025),
 ])
-def conviction_missing_aged_10_or_over(r: Return) -> pl.LazyFrame:
-    return _cla(r).filter((add_years("DOB", 10) <= r.end) & blank("CONVICTED")).select("_row")
+def conviction_missing_aged_10_or_over(r: Return) -> Where:
+    return where(r.oc2, _cla(r) & (add_years("DOB", 10) <= r.end) & blank("CONVICTED"))
 
 
 @rule("545", tables=("OC2", "Episodes"), fields=("DOB", "HEALTH_CHECK"), examples=[
@@ -330,8 +322,8 @@ def conviction_missing_aged_10_or_over(r: Return) -> pl.LazyFrame:
                 ok(CHILD="E", DOB="01/01/2022")],
     }, year=2025),
 ])
-def health_check_missing_under_5(r: Return) -> pl.LazyFrame:
-    return _cla(r).filter((add_years("DOB", 5) > r.end) & blank("HEALTH_CHECK")).select("_row")
+def health_check_missing_under_5(r: Return) -> Where:
+    return where(r.oc2, _cla(r) & (add_years("DOB", 5) > r.end) & blank("HEALTH_CHECK"))
 
 
 @rule("546", tables=("OC2", "Episodes"), fields=("DOB", "HEALTH_CHECK"), examples=[
@@ -344,5 +336,5 @@ def health_check_missing_under_5(r: Return) -> pl.LazyFrame:
                 ok(CHILD="E", DOB="01/01/2010", HEALTH_CHECK="1")],
     }, year=2025),
 ])
-def health_check_aged_5_or_over(r: Return) -> pl.LazyFrame:
-    return _cla(r).filter((add_years("DOB", 5) <= r.end) & present("HEALTH_CHECK")).select("_row")
+def health_check_aged_5_or_over(r: Return) -> Where:
+    return where(r.oc2, _cla(r) & (add_years("DOB", 5) <= r.end) & present("HEALTH_CHECK"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.expr import add_years, age_on, between, invalid, present
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.expr import add_years, age_on, between, child_in, invalid, present
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _OC3 = ("IN_TOUCH", "ACTIV", "ACCOM")
 _AD1 = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
@@ -24,11 +24,7 @@ def _any_given(fields: tuple[str, ...]) -> pl.Expr:
 _CARE_LEAVER_DATA = _any_given(_OC3)
 
 
-def _rows(frame: pl.DataFrame | pl.LazyFrame, condition: pl.Expr) -> pl.LazyFrame:
-    return frame.lazy().filter(condition).select("_row")
-
-
-def _with_children(frame: pl.DataFrame, children: pl.LazyFrame) -> pl.LazyFrame:
+def _with_children(frame: pl.DataFrame | pl.LazyFrame, children: pl.LazyFrame) -> pl.LazyFrame:
     """Rows of ``frame`` whose CHILD is in ``children``."""
     return frame.lazy().join(children.select("CHILD"), on="CHILD", how="semi")
 
@@ -50,25 +46,25 @@ def _aged_17_or_18_with_data(r: Return) -> pl.LazyFrame:
 @rule("131", tables=("OC3",), fields=("IN_TOUCH",), examples=[
     Example({"OC3": [ok(IN_TOUCH="YES"), ok(IN_TOUCH="rhom"), fail(IN_TOUCH="MAYBE"), fail(IN_TOUCH=None)]}),
 ])
-def in_touch_code_valid(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc3, ~pl.col("IN_TOUCH").is_in(r.codes("OC3", "IN_TOUCH")).fill_null(False))
+def in_touch_code_valid(r: Return) -> Where:
+    return where(r.oc3, ~pl.col("IN_TOUCH").is_in(r.codes("OC3", "IN_TOUCH")).fill_null(False))
 
 
 @rule("132", tables=("OC3",), fields=("ACTIV",), examples=[
     Example({"OC3": [ok(ACTIV="F1"), ok(ACTIV="g6"), ok(ACTIV="0"), fail(ACTIV="1"), fail(ACTIV="F3"),
                      fail(ACTIV=None)]}),
 ])
-def activity_code_valid(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc3, ~pl.col("ACTIV").is_in(r.codes("OC3", "ACTIV")).fill_null(False))
+def activity_code_valid(r: Return) -> Where:
+    return where(r.oc3, ~pl.col("ACTIV").is_in(r.codes("OC3", "ACTIV")).fill_null(False))
 
 
 @rule("133", tables=("OC3",), fields=("ACCOM",), examples=[
     Example({"OC3": [ok(ACCOM="B1"), ok(ACCOM="s2"), ok(ACCOM="0"), fail(ACCOM="S1"), fail(ACCOM="X1"),
                      fail(ACCOM="X"), fail(ACCOM="1"), fail(ACCOM=None)]}),
 ])
-def accommodation_code_valid(r: Return) -> pl.LazyFrame:
+def accommodation_code_valid(r: Return) -> Where:
     codes = [c for c in r.codes("OC3", "ACCOM") if c not in _NEVER_SUITABLE]
-    return _rows(r.oc3, ~pl.col("ACCOM").is_in(codes).fill_null(False))
+    return where(r.oc3, ~pl.col("ACCOM").is_in(codes).fill_null(False))
 
 
 # -- consistency within the record -----------------------------------------------------------
@@ -77,9 +73,9 @@ def accommodation_code_valid(r: Return) -> pl.LazyFrame:
     Example({"OC3": [ok(IN_TOUCH="YES", ACTIV="F1", ACCOM="B1"), ok(),
                      fail(IN_TOUCH="YES"), fail(ACTIV="F1", ACCOM="B1"), fail(IN_TOUCH="NO", ACTIV="0")]}),
 ])
-def care_leaver_items_partly_blank(r: Return) -> pl.LazyFrame:
+def care_leaver_items_partly_blank(r: Return) -> Where:
     given = pl.sum_horizontal(present(f).cast(pl.Int8) for f in _OC3)
-    return _rows(r.oc3, given.is_between(1, len(_OC3) - 1))
+    return where(r.oc3, given.is_between(1, len(_OC3) - 1))
 
 
 @rule("344", tables=("OC3",), fields=_OC3, examples=[
@@ -88,9 +84,9 @@ def care_leaver_items_partly_blank(r: Return) -> pl.LazyFrame:
                      fail(IN_TOUCH="RHOM", ACTIV="F1", ACCOM="0"), fail(IN_TOUCH="DIED", ACTIV="0", ACCOM="B1"),
                      fail(IN_TOUCH="DIED")]}),
 ])
-def died_or_home_with_activity(r: Return) -> pl.LazyFrame:
+def died_or_home_with_activity(r: Return) -> Where:
     activity = pl.col("ACTIV").ne_missing("0") | pl.col("ACCOM").ne_missing("0")
-    return _rows(r.oc3, pl.col("IN_TOUCH").is_in(["DIED", "RHOM"]) & activity)
+    return where(r.oc3, pl.col("IN_TOUCH").is_in(["DIED", "RHOM"]) & activity)
 
 
 @rule("345", tables=("OC3",), fields=_OC3, examples=[
@@ -98,8 +94,8 @@ def died_or_home_with_activity(r: Return) -> pl.LazyFrame:
                      ok(IN_TOUCH="YES"),
                      fail(IN_TOUCH="yes", ACTIV="0", ACCOM="B1"), fail(IN_TOUCH="YES", ACTIV="F1", ACCOM="0")]}),
 ])
-def in_touch_with_zero_activity(r: Return) -> pl.LazyFrame:
-    return _rows(r.oc3, (pl.col("IN_TOUCH") == "YES") & ((pl.col("ACTIV") == "0") | (pl.col("ACCOM") == "0")))
+def in_touch_with_zero_activity(r: Return) -> Where:
+    return where(r.oc3, (pl.col("IN_TOUCH") == "YES") & ((pl.col("ACTIV") == "0") | (pl.col("ACCOM") == "0")))
 
 
 # -- age -------------------------------------------------------------------------------------
@@ -108,9 +104,9 @@ def in_touch_with_zero_activity(r: Return) -> pl.LazyFrame:
     Example({"OC3": [ok(DOB="31/03/2008", IN_TOUCH="YES"), ok(DOB="01/04/2008"),
                      fail(DOB="01/04/2008", IN_TOUCH="YES"), fail(DOB="01/01/2010", ACCOM="B1")]}, year=2025),
 ])
-def care_leaver_under_17(r: Return) -> pl.LazyFrame:
+def care_leaver_under_17(r: Return) -> Where:
     # Too young: the 17th birthday falls after 31 March.
-    return _rows(r.oc3, (add_years("DOB", 17) > r.end) & _CARE_LEAVER_DATA)
+    return where(r.oc3, (add_years("DOB", 17) > r.end) & _CARE_LEAVER_DATA)
 
 
 @rule("347", tables=("OC3",), fields=("DOB", "ACCOM"), examples=[
@@ -118,9 +114,9 @@ def care_leaver_under_17(r: Return) -> pl.LazyFrame:
                      ok(DOB="01/01/2008", ACCOM="B1"),
                      fail(DOB="02/04/2006", ACCOM="T2"), fail(DOB="01/01/2008", ACCOM="T1")]}, year=2025),
 ])
-def foyer_under_18(r: Return) -> pl.LazyFrame:
+def foyer_under_18(r: Return) -> Where:
     # Under 18 on 1 April: the 18th birthday falls after the year began.
-    return _rows(r.oc3, pl.col("ACCOM").is_in(["T1", "T2"]) & (add_years("DOB", 18) > r.start))
+    return where(r.oc3, pl.col("ACCOM").is_in(["T1", "T2"]) & (add_years("DOB", 18) > r.start))
 
 
 @rule("3001", tables=("OC3", "Header"), fields=("REC",), examples=[
@@ -133,7 +129,7 @@ def foyer_under_18(r: Return) -> pl.LazyFrame:
 ])
 def former_foster_carers_at_17(r: Return) -> pl.LazyFrame:
     turns_17 = between(add_years("DOB_H", 17), r.start, r.end)
-    return _rows(r.with_dob(r.oc3), pl.col("ACCOM").is_in(["Z1", "Z2"]) & turns_17)
+    return r.with_dob(r.oc3.lazy()).filter(pl.col("ACCOM").is_in(["Z1", "Z2"]) & turns_17).select("_row")
 
 
 # -- care leaver data that should not be there -----------------------------------------------
@@ -147,7 +143,7 @@ def former_foster_carers_at_17(r: Return) -> pl.LazyFrame:
 ])
 def adoption_data_for_care_leaver(r: Return) -> pl.LazyFrame:
     leavers = r.oc3.lazy().filter(_CARE_LEAVER_DATA)
-    return _with_children(r.ad1.filter(_any_given(_AD1)), leavers).select("_row")
+    return _with_children(r.ad1.lazy().filter(_any_given(_AD1)), leavers).select("_row")
 
 
 @rule("215", tables=("OC3", "OC2"), fields=(*_OC3, *_TWELVE_MONTH), examples=[
@@ -175,10 +171,9 @@ def care_leaver_with_twelve_month_items(r: Return) -> dict[str, pl.LazyFrame]:
                 fail(CHILD="C", NB_ADOPTR="1"), ok(CHILD="C")],
     }, year=2025, note="A and C are looked after continuously all year; B started in the year"),
 ])
-def care_leaver_or_adoption_data_while_looked_after_12_months(r: Return) -> dict[str, pl.LazyFrame]:
-    cla = r.continuously_looked_after.lazy()
-    return {"OC3": _with_children(r.oc3.filter(_CARE_LEAVER_DATA), cla).select("_row"),
-            "AD1": _with_children(r.ad1.filter(_any_given(_AD1)), cla).select("_row")}
+def care_leaver_or_adoption_data_while_looked_after_12_months(r: Return) -> dict[str, Where]:
+    cla = child_in(r.continuously_looked_after["CHILD"])
+    return {"OC3": where(r.oc3, _CARE_LEAVER_DATA & cla), "AD1": where(r.ad1, _any_given(_AD1) & cla)}
 
 
 @rule("1007", tables=("OC3", "Episodes"), fields=_OC3, examples=[
@@ -253,7 +248,7 @@ def care_leaver_died_in_care(r: Return) -> pl.LazyFrame:
 ])
 def care_leaver_transferred_to_another_la(r: Return) -> pl.LazyFrame:
     transferred = _final_episodes(r.episodes).filter(pl.col("REC") == "E3")
-    return _with_children(r.oc3.filter(_CARE_LEAVER_DATA), transferred).select("_row")
+    return _with_children(r.oc3.lazy().filter(_CARE_LEAVER_DATA), transferred).select("_row")
 
 
 # -- care leavers without the episodes that make them care leavers ---------------------------
@@ -266,13 +261,12 @@ def care_leaver_transferred_to_another_la(r: Return) -> pl.LazyFrame:
                 fail(CHILD="C", DOB="01/06/2007", IN_TOUCH="YES"), ok(CHILD="D", DOB="01/01/2004", IN_TOUCH="YES")],
     }, year=2025, note="D turned 16 before the two years loaded: their care may lie earlier"),
 ])
-def care_leaver_never_looked_after(r: Return) -> pl.LazyFrame:
+def care_leaver_never_looked_after(r: Return) -> Where:
     # A care leaver was looked after after their 16th birthday. Only young people whose 16th
     # birthday falls inside the two loaded years can be shown to have no such episode.
     window_start = add_years(pl.lit(r.start), -1)
-    return (r.oc3.lazy().filter(add_years("DOB", 16) >= window_start)
-            .join(r.episodes.lazy().select("CHILD"), on="CHILD", how="anti")
-            .join(r.last("Episodes").lazy().select("CHILD"), on="CHILD", how="anti").select("_row"))
+    return where(r.oc3, (add_years("DOB", 16) >= window_start) & ~child_in(r.episodes["CHILD"])
+                 & ~child_in(r.last("Episodes")["CHILD"]))
 
 
 @rule("1010", tables=("OC3", "Episodes", "Episodes_last"), fields=_OC3, examples=[
@@ -317,7 +311,9 @@ def care_leaver_not_relevant_child(r: Return) -> pl.LazyFrame:
     # a final episode ending in adoption, or no care after the 16th birthday for a young person
     # whose 16th birthday falls inside the two years. (The DfE, holding every year, tests the rest.)
     fields = ["CHILD", "DECOM", "DEC", "LS", "REC"]
-    both_years = pl.concat([r.episodes.lazy().select(fields), r.last("Episodes").lazy().select(fields)])
+    # Only OC3's young people can fail and every step below is per child: keep only theirs.
+    both_years = pl.concat([r.episodes.lazy().select(fields), r.last("Episodes").lazy().select(fields)]).filter(
+        child_in(r.oc3["CHILD"]))
     latest = pl.col("DECOM") == pl.col("DECOM").max().over("CHILD")
     episodes = (
         # An episode in both returns: keep the copy that has an end date.
@@ -346,7 +342,7 @@ def care_leaver_not_relevant_child(r: Return) -> pl.LazyFrame:
 ])
 def care_leaver_previously_died(r: Return) -> pl.LazyFrame:
     died = r.last("OC3").lazy().filter(pl.col("IN_TOUCH") == "DIED")
-    return _with_children(r.oc3.filter(pl.col("IN_TOUCH").ne_missing("DIED")), died).select("_row")
+    return _with_children(r.oc3.lazy().filter(pl.col("IN_TOUCH").ne_missing("DIED")), died).select("_row")
 
 
 # -- other tables for children with no episodes ----------------------------------------------
@@ -363,8 +359,6 @@ _NEEDS_EPISODES = ("PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "O
         "OC3": [ok(CHILD="D", IN_TOUCH="YES")],
     }),
 ])
-def other_data_without_episodes(r: Return) -> dict[str, pl.LazyFrame]:
+def other_data_without_episodes(r: Return) -> dict[str, Where]:
     # Only the tables that were supplied are checked: a table not given holds no records.
-    children = r.episodes.lazy().select("CHILD")
-    return {name: r.table(name).lazy().join(children, on="CHILD", how="anti").select("_row")
-            for name in _NEEDS_EPISODES if r.has(name)}
+    return {name: where(r.table(name), ~child_in(r.episodes["CHILD"])) for name in _NEEDS_EPISODES if r.has(name)}

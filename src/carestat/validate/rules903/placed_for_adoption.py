@@ -7,7 +7,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import invalid, not_in
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 from carestat.validate.rules903.adoption import (
     AD1_FIELDS,
     ADOPTED,
@@ -37,16 +37,16 @@ def _same_child_as_previous() -> pl.Expr:
     Example({"PlacedAdoption": [ok(DATE_PLACED="01/01/2024"), ok(DATE_PLACED=None),
                                 fail(DATE_PLACED="31/02/2024"), fail(DATE_PLACED="tomorrow")]}),
 ])
-def decision_date_invalid(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(invalid("DATE_PLACED"))
+def decision_date_invalid(r: Return) -> Where:
+    return where(r.placed_adoption, invalid("DATE_PLACED"))
 
 
 @rule("116", tables=("PlacedAdoption",), fields=("DATE_PLACED_CEASED",), examples=[
     Example({"PlacedAdoption": [ok(DATE_PLACED_CEASED="01/01/2024"), ok(DATE_PLACED_CEASED=None),
                                 fail(DATE_PLACED_CEASED="30/02/2024"), fail(DATE_PLACED_CEASED="1st Jan 2024")]}),
 ])
-def reversal_date_invalid(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(invalid("DATE_PLACED_CEASED"))
+def reversal_date_invalid(r: Return) -> Where:
+    return where(r.placed_adoption, invalid("DATE_PLACED_CEASED"))
 
 
 @rule("119", tables=("PlacedAdoption",), fields=("REASON_PLACED_CEASED", "DATE_PLACED_CEASED"), examples=[
@@ -56,8 +56,8 @@ def reversal_date_invalid(r: Return) -> pl.DataFrame:
         ok(DATE_PLACED_CEASED="31/02/2024", REASON_PLACED_CEASED="RD1"),
     ]}),
 ])
-def reversal_date_or_reason_missing(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(_given("DATE_PLACED_CEASED") != _given("REASON_PLACED_CEASED"))
+def reversal_date_or_reason_missing(r: Return) -> Where:
+    return where(r.placed_adoption, _given("DATE_PLACED_CEASED") != _given("REASON_PLACED_CEASED"))
 
 
 @rule("120", tables=("PlacedAdoption",), fields=("REASON_PLACED_CEASED",), examples=[
@@ -65,9 +65,9 @@ def reversal_date_or_reason_missing(r: Return) -> pl.DataFrame:
                                 ok(REASON_PLACED_CEASED=None), fail(REASON_PLACED_CEASED="RD5"),
                                 fail(REASON_PLACED_CEASED="X")]}),
 ])
-def reversal_reason_code_valid(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(
-        not_in("REASON_PLACED_CEASED", r.codes("PlacedAdoption", "REASON_PLACED_CEASED")))
+def reversal_reason_code_valid(r: Return) -> Where:
+    codes = r.codes("PlacedAdoption", "REASON_PLACED_CEASED")
+    return where(r.placed_adoption, not_in("REASON_PLACED_CEASED", codes))
 
 
 @rule("522", tables=("PlacedAdoption",), fields=("DATE_PLACED", "DATE_PLACED_CEASED"), examples=[
@@ -77,8 +77,8 @@ def reversal_reason_code_valid(r: Return) -> pl.DataFrame:
         ok(DATE_PLACED="01/01/2024"), ok(DATE_PLACED_CEASED="01/01/2024"),
     ]}),
 ])
-def decision_reversed_before_made(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(pl.col("DATE_PLACED_CEASED") < pl.col("DATE_PLACED"))
+def decision_reversed_before_made(r: Return) -> Where:
+    return where(r.placed_adoption, pl.col("DATE_PLACED_CEASED") < pl.col("DATE_PLACED"))
 
 
 @rule("563", tables=("PlacedAdoption",), fields=("DATE_PLACED", "REASON_PLACED_CEASED", "DATE_PLACED_CEASED"),
@@ -90,9 +90,9 @@ def decision_reversed_before_made(r: Return) -> pl.DataFrame:
         ok(DATE_PLACED="31/02/2024", DATE_PLACED_CEASED="01/03/2024", REASON_PLACED_CEASED="RD1"),
     ]}),
 ])
-def reversal_without_decision_date(r: Return) -> pl.DataFrame:
-    return r.placed_adoption.filter(_given("REASON_PLACED_CEASED") & _given("DATE_PLACED_CEASED")
-                                    & ~_given("DATE_PLACED"))
+def reversal_without_decision_date(r: Return) -> Where:
+    return where(r.placed_adoption, _given("REASON_PLACED_CEASED") & _given("DATE_PLACED_CEASED")
+                 & ~_given("DATE_PLACED"))
 
 
 @rule("184", tables=("PlacedAdoption", "Header"), fields=("DATE_PLACED", "DOB"), examples=[
@@ -122,9 +122,9 @@ def decision_before_birth(r: Return) -> pl.DataFrame:
         fail(CHILD="E", DATE_PLACED="10/06/2020"),
     ]}),
 ])
-def decisions_overlap(r: Return) -> pl.DataFrame:
+def decisions_overlap(r: Return) -> pl.LazyFrame:
     # Each decision, in date order, must follow the reversal of the one before it.
-    ordered = r.placed_adoption.sort("CHILD", "DATE_PLACED", "_row", nulls_last=True)
+    ordered = r.placed_adoption.lazy().sort("CHILD", "DATE_PLACED", "_row", nulls_last=True)
     before = pl.col("DATE_PLACED_CEASED").shift(1)
     return ordered.filter(_same_child_as_previous()
                           & (before.is_null() | (pl.col("DATE_PLACED") < before)).fill_null(False))
@@ -144,9 +144,9 @@ def decisions_overlap(r: Return) -> pl.DataFrame:
         ok(CHILD="F", DATE_PLACED="01/01/2020"),
     ]}),
 ])
-def earlier_decision_not_reversed(r: Return) -> pl.DataFrame:
+def earlier_decision_not_reversed(r: Return) -> pl.LazyFrame:
     # All but each child's latest decision must have been reversed.
-    latest_first = r.placed_adoption.sort("CHILD", "DATE_PLACED", "_row", descending=[False, True, False],
+    latest_first = r.placed_adoption.lazy().sort("CHILD", "DATE_PLACED", "_row", descending=[False, True, False],
                                           nulls_last=True)
     return latest_first.filter(_same_child_as_previous() & ~_given("DATE_PLACED_CEASED"))
 
@@ -169,10 +169,10 @@ def earlier_decision_not_reversed(r: Return) -> pl.DataFrame:
                            ok(CHILD="F", DATE_PLACED="01/06/2024", DATE_PLACED_CEASED="01/10/2024")],
     }, year=2025),
 ])
-def decision_after_year_or_care_ended(r: Return) -> dict[str, pl.DataFrame]:
+def decision_after_year_or_care_ended(r: Return) -> dict[str, pl.LazyFrame]:
     # Care ended with the child's latest episode that did not continue into another (REC not X1).
-    latest = _one_per_child(r.episodes.filter(pl.col("REC").ne_missing("X1")), "DECOM", latest=True)
-    decisions = r.placed_adoption.select(*_DECISION, "DATE_PLACED_CEASED").join(
+    latest = _one_per_child(r.episodes.lazy().filter(pl.col("REC").ne_missing("X1")), "DECOM", latest=True)
+    decisions = r.placed_adoption.lazy().select(*_DECISION, "DATE_PLACED_CEASED").join(
         latest.select("CHILD", "DEC", pl.col("_row").alias("_row_ep")), on="CHILD", how="left")
     late = [(pl.col(f) > r.end) | (pl.col(f) > pl.col("DEC")) for f in ("DATE_PLACED", "DATE_PLACED_CEASED")]
     bad = decisions.filter((late[0] | late[1]).fill_null(False))
@@ -193,11 +193,11 @@ def decision_after_year_or_care_ended(r: Return) -> dict[str, pl.DataFrame]:
                            ok(CHILD="F", DATE_PLACED_CEASED="01/06/2024")],
     }, year=2025),
 ])
-def decision_reversed_before_year_or_care(r: Return) -> dict[str, pl.DataFrame]:
+def decision_reversed_before_year_or_care(r: Return) -> dict[str, pl.LazyFrame]:
     # Care began with the child's first episode that is not a short break (LS V3/V4).
-    first = _one_per_child(r.episodes.filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)),
+    first = _one_per_child(r.episodes.lazy().filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)),
                            "DECOM", latest=False)
-    reversals = r.placed_adoption.filter(pl.col("DATE_PLACED_CEASED").is_not_null()).select(
+    reversals = r.placed_adoption.lazy().filter(pl.col("DATE_PLACED_CEASED").is_not_null()).select(
         "CHILD", "DATE_PLACED_CEASED", "_row").join(
         first.select("CHILD", "DECOM", pl.col("_row").alias("_row_ep")), on="CHILD", how="left")
     early = (pl.col("DATE_PLACED_CEASED") < r.start) | (pl.col("DATE_PLACED_CEASED") < pl.col("DECOM"))
@@ -215,10 +215,10 @@ def decision_reversed_before_year_or_care(r: Return) -> dict[str, pl.DataFrame]:
                            ok(CHILD="C", DATE_PLACED="01/06/2022"), ok(CHILD="D", DATE_PLACED="01/01/2020")],
     }, year=2025),
 ])
-def decision_before_care_began(r: Return) -> dict[str, pl.DataFrame]:
+def decision_before_care_began(r: Return) -> dict[str, pl.LazyFrame]:
     # Compared with the child's first episode starting a period of care (RNE S) in the return.
-    starts = _one_per_child(r.episodes.filter(pl.col("RNE") == "S"), "DECOM", latest=False)
-    return _pairs(starts.select("CHILD", "DECOM", "_row"), r.placed_adoption.select(*_DECISION),
+    starts = _one_per_child(r.episodes.lazy().filter(pl.col("RNE") == "S"), "DECOM", latest=False)
+    return _pairs(starts.select("CHILD", "DECOM", "_row"), r.placed_adoption.lazy().select(*_DECISION),
                   pl.col("DATE_PLACED") < pl.col("DECOM"), ("Episodes", "PlacedAdoption"))
 
 
@@ -231,10 +231,10 @@ def decision_before_care_began(r: Return) -> dict[str, pl.DataFrame]:
                            ok(CHILD="F", DATE_PLACED="31/02/2024")],
     }),
 ])
-def adoption_placement_without_decision(r: Return) -> pl.DataFrame:
+def adoption_placement_without_decision(r: Return) -> pl.LazyFrame:
     # Every decision recorded for the child must have its date (a record without one fails too).
-    dated = r.placed_adoption.group_by("CHILD").agg(_dated=_given("DATE_PLACED").all())
-    return r.episodes.filter(pl.col("PLACE").is_in(PLACED_FOR_ADOPTION)).join(
+    dated = r.placed_adoption.lazy().group_by("CHILD").agg(_dated=_given("DATE_PLACED").all())
+    return r.episodes.lazy().filter(pl.col("PLACE").is_in(PLACED_FOR_ADOPTION)).join(
         dated, on="CHILD", how="left").filter(~pl.col("_dated").fill_null(False))
 
 
@@ -248,9 +248,10 @@ def adoption_placement_without_decision(r: Return) -> pl.DataFrame:
                            fail(CHILD="D", DATE_PLACED="01/07/2024")],
     }, year=2025),
 ])
-def decision_after_adoption_placement(r: Return) -> dict[str, pl.DataFrame]:
+def decision_after_adoption_placement(r: Return) -> dict[str, pl.LazyFrame]:
     # The child's latest decision against their first placement for adoption.
-    placed = _one_per_child(r.episodes.filter(pl.col("PLACE").is_in(PLACED_FOR_ADOPTION)), "DECOM", latest=False)
+    placed = _one_per_child(r.episodes.lazy().filter(pl.col("PLACE").is_in(PLACED_FOR_ADOPTION)), "DECOM",
+                            latest=False)
     decision = _one_per_child(r.placed_adoption, "DATE_PLACED", latest=True)
     return _pairs(decision.select(*_DECISION), placed.select("CHILD", "DECOM", "_row"),
                   pl.col("DECOM") < pl.col("DATE_PLACED"), ("PlacedAdoption", "Episodes"))
@@ -259,10 +260,10 @@ def decision_after_adoption_placement(r: Return) -> dict[str, pl.DataFrame]:
 def _order_without_decision(r: Return, legal_status: str) -> dict[str, pl.DataFrame]:
     """Episodes under the order with no decision recorded for the child, and the reversals
     recorded for a child whose episode under the order is still open."""
-    orders = r.episodes.filter(pl.col("LS") == legal_status)
+    orders = r.episodes.lazy().filter(pl.col("LS") == legal_status)
     open_orders = orders.filter(~_given("DEC")).select("CHILD").unique()
-    return {"Episodes": orders.join(r.placed_adoption.select("CHILD"), on="CHILD", how="anti"),
-            "PlacedAdoption": r.placed_adoption.filter(_reversed()).join(open_orders, on="CHILD", how="semi")}
+    return {"Episodes": orders.join(r.placed_adoption.lazy().select("CHILD"), on="CHILD", how="anti"),
+            "PlacedAdoption": r.placed_adoption.lazy().filter(_reversed()).join(open_orders, on="CHILD", how="semi")}
 
 
 _ORDER_EXAMPLE = {
@@ -285,7 +286,7 @@ def _for_freeing_order(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
       fields=("CHILD", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"), examples=[
     Example(_ORDER_EXAMPLE, year=2025),
 ])
-def placement_order_without_decision(r: Return) -> dict[str, pl.DataFrame]:
+def placement_order_without_decision(r: Return) -> dict[str, pl.LazyFrame]:
     return _order_without_decision(r, "E1")
 
 
@@ -293,7 +294,7 @@ def placement_order_without_decision(r: Return) -> dict[str, pl.DataFrame]:
       fields=("CHILD", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"), examples=[
     Example(_for_freeing_order(_ORDER_EXAMPLE), year=2024),
 ])
-def freeing_order_without_decision(r: Return) -> dict[str, pl.DataFrame]:
+def freeing_order_without_decision(r: Return) -> dict[str, pl.LazyFrame]:
     return _order_without_decision(r, "D1")
 
 
@@ -306,10 +307,10 @@ def freeing_order_without_decision(r: Return) -> dict[str, pl.DataFrame]:
                            ok(CHILD="C", DATE_PLACED="01/07/2024"), fail(CHILD="D", DATE_PLACED="01/07/2024")],
     }, year=2025),
 ])
-def decision_after_placement_order(r: Return) -> dict[str, pl.DataFrame]:
+def decision_after_placement_order(r: Return) -> dict[str, pl.LazyFrame]:
     # Against the first episode under a placement order in the return.
-    first = _one_per_child(r.episodes.filter(pl.col("LS") == "E1"), "DECOM", latest=False)
-    return _pairs(first.select("CHILD", "DECOM", "_row"), r.placed_adoption.select(*_DECISION),
+    first = _one_per_child(r.episodes.lazy().filter(pl.col("LS") == "E1"), "DECOM", latest=False)
+    return _pairs(first.select("CHILD", "DECOM", "_row"), r.placed_adoption.lazy().select(*_DECISION),
                   pl.col("DATE_PLACED") > pl.col("DECOM"), ("Episodes", "PlacedAdoption"))
 
 
@@ -321,21 +322,22 @@ def decision_after_placement_order(r: Return) -> dict[str, pl.DataFrame]:
                            ok(CHILD="C", DATE_PLACED="01/07/2023")],
     }, year=2024),
 ])
-def decision_after_freeing_order(r: Return) -> pl.DataFrame:
+def decision_after_freeing_order(r: Return) -> pl.LazyFrame:
     # Unlike 554, every episode under the order is tested, and only episodes are flagged.
-    orders = r.episodes.filter(pl.col("LS") == "D1")
-    return orders.join(r.placed_adoption.select("CHILD", "DATE_PLACED"), on="CHILD").filter(
+    orders = r.episodes.lazy().filter(pl.col("LS") == "D1")
+    return orders.join(r.placed_adoption.lazy().select("CHILD", "DATE_PLACED"), on="CHILD").filter(
         pl.col("DATE_PLACED") > pl.col("DECOM"))
 
 
 def _left_care_decision_open(r: Return, orders: list[str]) -> dict[str, pl.DataFrame]:
     """Episodes placed for adoption or under an order that ended care other than by adoption,
     whose child has no decision recorded or one not fully reversed (date and reason)."""
-    left = r.episodes.filter(
+    left = r.episodes.lazy().filter(
         (pl.col("PLACE").is_in(PLACED_FOR_ADOPTION) | pl.col("LS").is_in(orders)).fill_null(False)
         & pl.col("REC").is_not_null() & ~pl.col("REC").is_in([*ADOPTED, "X1"]))
-    open_decisions = r.placed_adoption.filter(~(_given("DATE_PLACED_CEASED") & _given("REASON_PLACED_CEASED")))
-    recorded = r.placed_adoption.select("CHILD").unique()
+    open_decisions = r.placed_adoption.lazy().filter(
+        ~(_given("DATE_PLACED_CEASED") & _given("REASON_PLACED_CEASED")))
+    recorded = r.placed_adoption.lazy().select("CHILD").unique()
     episodes = pl.concat([left.join(recorded, on="CHILD", how="anti"),
                           left.join(open_decisions.select("CHILD").unique(), on="CHILD", how="semi")])
     return {"Episodes": episodes.select("_row"),
@@ -365,7 +367,7 @@ def _with_failing(records: list[dict], children: set[str]) -> list[dict]:
     Example({"Episodes": _with_failing(_LEFT_CARE_EPISODES, {"G"}),
              "PlacedAdoption": _with_failing(_LEFT_CARE_DECISIONS, {"G"})}, year=2024),
 ])
-def left_care_unadopted_decision_open(r: Return) -> dict[str, pl.DataFrame]:
+def left_care_unadopted_decision_open(r: Return) -> dict[str, pl.LazyFrame]:
     return _left_care_decision_open(r, ["D1", "E1"])
 
 
@@ -373,7 +375,7 @@ def left_care_unadopted_decision_open(r: Return) -> dict[str, pl.DataFrame]:
       fields=("DATE_PLACED_CEASED", "REASON_PLACED_CEASED", "PLACE", "LS", "REC"), examples=[
     Example({"Episodes": _LEFT_CARE_EPISODES, "PlacedAdoption": _LEFT_CARE_DECISIONS}, year=2025),
 ])
-def left_care_unadopted_decision_open_placement_order(r: Return) -> dict[str, pl.DataFrame]:
+def left_care_unadopted_decision_open_placement_order(r: Return) -> dict[str, pl.LazyFrame]:
     # From 2024/25 freeing orders (D1) no longer count.
     return _left_care_decision_open(r, ["E1"])
 
@@ -389,11 +391,11 @@ def left_care_unadopted_decision_open_placement_order(r: Return) -> dict[str, pl
                            ok(CHILD="E", DATE_PLACED_CEASED="01/01/2024"), ok(CHILD="E", DATE_PLACED_CEASED="31/02/2024")],
     }),
 ])
-def adopted_after_every_decision_reversed(r: Return) -> pl.DataFrame:
+def adopted_after_every_decision_reversed(r: Return) -> pl.LazyFrame:
     # With more than one decision, one (the latest) must still stand if the child was adopted.
-    all_reversed = r.placed_adoption.group_by("CHILD").agg(
+    all_reversed = r.placed_adoption.lazy().group_by("CHILD").agg(
         _all=_given("DATE_PLACED_CEASED").all(), _n=pl.len()).filter(pl.col("_all") & (pl.col("_n") > 1))
-    return r.episodes.filter(pl.col("REC").is_in(ADOPTED)).join(all_reversed, on="CHILD", how="semi")
+    return r.episodes.lazy().filter(pl.col("REC").is_in(ADOPTED)).join(all_reversed, on="CHILD", how="semi")
 
 
 # -- decisions and the adoption details (AD1) --------------------------------------------------
@@ -406,8 +408,8 @@ def adopted_after_every_decision_reversed(r: Return) -> pl.DataFrame:
                 ok(CHILD="C", DATE_INT="01/01/2024"), ok(CHILD="D")],
     }),
 ])
-def decision_date_differs_from_should_be_placed(r: Return) -> dict[str, pl.DataFrame]:
-    return _pairs(r.placed_adoption.select(*_DECISION), r.ad1.select("CHILD", "DATE_INT", "_row"),
+def decision_date_differs_from_should_be_placed(r: Return) -> dict[str, pl.LazyFrame]:
+    return _pairs(r.placed_adoption.lazy().select(*_DECISION), r.ad1.lazy().select("CHILD", "DATE_INT", "_row"),
                   pl.col("DATE_PLACED") != pl.col("DATE_INT"), ("PlacedAdoption", "AD1"))
 
 
@@ -421,9 +423,9 @@ def decision_date_differs_from_should_be_placed(r: Return) -> dict[str, pl.DataF
                 ok(CHILD="C"), fail(CHILD="E", FOSTER_CARE="1")],
     }),
 ])
-def adopted_after_decision_reversed(r: Return) -> dict[str, pl.DataFrame]:
-    return _pairs(r.placed_adoption.filter(_given("DATE_PLACED_CEASED")).select("CHILD", "_row"),
-                  r.ad1.filter(pl.any_horizontal([_given(f) for f in AD1_FIELDS])).select("CHILD", "_row"),
+def adopted_after_decision_reversed(r: Return) -> dict[str, pl.LazyFrame]:
+    return _pairs(r.placed_adoption.lazy().filter(_given("DATE_PLACED_CEASED")).select("CHILD", "_row"),
+                  r.ad1.lazy().filter(pl.any_horizontal([_given(f) for f in AD1_FIELDS])).select("CHILD", "_row"),
                   pl.lit(True), ("PlacedAdoption", "AD1"))
 
 
@@ -438,9 +440,9 @@ def adopted_after_decision_reversed(r: Return) -> dict[str, pl.DataFrame]:
                                 ok(CHILD="E", DATE_PLACED="01/01/2024"), ok(CHILD="E")],
     }, year=2025),
 ])
-def earlier_decision_missing_last_year(r: Return) -> pl.DataFrame:
-    dated_last_year = r.last("PlacedAdoption").filter(pl.col("DATE_PLACED").is_not_null()).select("CHILD")
-    return r.placed_adoption.filter(pl.col("DATE_PLACED") < r.start).join(
+def earlier_decision_missing_last_year(r: Return) -> pl.LazyFrame:
+    dated_last_year = r.last("PlacedAdoption").lazy().filter(pl.col("DATE_PLACED").is_not_null()).select("CHILD")
+    return r.placed_adoption.lazy().filter(pl.col("DATE_PLACED") < r.start).join(
         dated_last_year.unique(), on="CHILD", how="anti")
 
 
@@ -480,9 +482,9 @@ def open_decision_date_changed(r: Return) -> pl.DataFrame:
                                    REASON_PLACED_CEASED="RD1")],
     }, year=2025),
 ])
-def reversed_decision_reported_as_current(r: Return) -> pl.DataFrame:
-    reversed_last_year = r.last("PlacedAdoption").filter(_reversed()).select("CHILD", "DATE_PLACED").unique()
-    return r.placed_adoption.join(reversed_last_year, on=["CHILD", "DATE_PLACED"], how="semi")
+def reversed_decision_reported_as_current(r: Return) -> pl.LazyFrame:
+    reversed_last_year = r.last("PlacedAdoption").lazy().filter(_reversed()).select("CHILD", "DATE_PLACED").unique()
+    return r.placed_adoption.lazy().join(reversed_last_year, on=["CHILD", "DATE_PLACED"], how="semi")
 
 
 @rule("584", tables=("PlacedAdoption", "PlacedAdoption_last"), fields=("DATE_PLACED",), examples=[
@@ -500,9 +502,9 @@ def reversed_decision_reported_as_current(r: Return) -> pl.DataFrame:
                                 ok(CHILD="F", DATE_PLACED="01/02/2023", DATE_PLACED_CEASED="01/03/2023")],
     }, year=2025),
 ])
-def new_decision_not_after_reversed_one(r: Return) -> pl.DataFrame:
+def new_decision_not_after_reversed_one(r: Return) -> pl.LazyFrame:
     # After a decision reversed last year, this year's decisions must be dated after it.
-    reversed_last_year = r.last("PlacedAdoption").filter(_reversed()).select(
+    reversed_last_year = r.last("PlacedAdoption").lazy().filter(_reversed()).select(
         "CHILD", pl.col("DATE_PLACED").alias("_last"))
-    return r.placed_adoption.join(reversed_last_year, on="CHILD").filter(
+    return r.placed_adoption.lazy().join(reversed_last_year, on="CHILD").filter(
         (~_given("DATE_PLACED") | (pl.col("DATE_PLACED") <= pl.col("_last"))).fill_null(False))

@@ -9,7 +9,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import add_years, days_between, invalid, not_in
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
 _FOSTER = ["U1", "U2", "U3", "U4", "U5", "U6"]
@@ -39,13 +39,11 @@ def placement_type_valid(r: Return) -> pl.DataFrame:
     return r.episodes.filter(not_in("PLACE", r.codes("Episodes", "PLACE")))
 
 
-def _provider_code_invalid(r: Return, no_provider: list[str]) -> pl.DataFrame:
+def _provider_code_invalid(r: Return, no_provider: list[str]) -> Where:
     # A supplied code must be valid and must not accompany a placement that takes none;
     # a blank code is 526's business.
-    return r.episodes.filter(
-        pl.col("PLACE_PROVIDER").is_not_null()
-        & (not_in("PLACE_PROVIDER", r.codes("Episodes", "PLACE_PROVIDER")) | _in("PLACE", no_provider))
-    )
+    return where(r.episodes, pl.col("PLACE_PROVIDER").is_not_null()
+                 & (not_in("PLACE_PROVIDER", r.codes("Episodes", "PLACE_PROVIDER")) | _in("PLACE", no_provider)))
 
 
 @rule("178", tables=("Episodes",), fields=("PLACE_PROVIDER", "PLACE"), years=range(2023, 2026), examples=[
@@ -55,7 +53,7 @@ def _provider_code_invalid(r: Return, no_provider: list[str]) -> pl.DataFrame:
                           fail(PLACE="Z1", PLACE_PROVIDER="PR2"), ok(PLACE=None, PLACE_PROVIDER="PR3")]},
             year=2025),
 ])
-def provider_code_valid(r: Return) -> pl.DataFrame:
+def provider_code_valid(r: Return) -> Where:
     return _provider_code_invalid(r, _NO_PROVIDER_TO_2025)
 
 
@@ -64,7 +62,7 @@ def provider_code_valid(r: Return) -> pl.DataFrame:
                           fail(PLACE="Z11", PLACE_PROVIDER="PR1"), fail(PLACE="T3", PLACE_PROVIDER="PR4"),
                           ok(PLACE="T4", PLACE_PROVIDER="PR1"), ok(PLACE="Z12", PLACE_PROVIDER=None)]}),
 ])
-def provider_code_valid_from_2026(r: Return) -> pl.DataFrame:
+def provider_code_valid_from_2026(r: Return) -> Where:
     # The DfE's 2025/26 definition of 178 leaves T4 out of its list (213 still covers it).
     return _provider_code_invalid(r, [c for c in _NO_PROVIDER_FROM_2026 if c != "T4"])
 
@@ -74,8 +72,8 @@ def provider_code_valid_from_2026(r: Return) -> pl.DataFrame:
                           ok(REASON_PLACE_CHANGE=None), fail(REASON_PLACE_CHANGE="CARER"),
                           fail(REASON_PLACE_CHANGE="X")]}),
 ])
-def reason_place_change_valid(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(not_in("REASON_PLACE_CHANGE", r.codes("Episodes", "REASON_PLACE_CHANGE")))
+def reason_place_change_valid(r: Return) -> Where:
+    return where(r.episodes, not_in("REASON_PLACE_CHANGE", r.codes("Episodes", "REASON_PLACE_CHANGE")))
 
 
 # -- placement providers ------------------------------------------------------------------------
@@ -85,16 +83,16 @@ def reason_place_change_valid(r: Return) -> pl.DataFrame:
                           ok(PLACE="T2", PLACE_PROVIDER=None), ok(PLACE="U1", PLACE_PROVIDER="PR1"),
                           ok(PLACE="Z1", PLACE_PROVIDER="PR1")]}, year=2024),
 ])
-def provider_given_for_temporary_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", _TEMPORARY) & pl.col("PLACE_PROVIDER").is_not_null())
+def provider_given_for_temporary_placement(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", _TEMPORARY) & pl.col("PLACE_PROVIDER").is_not_null())
 
 
 @rule("213", tables=("Episodes",), fields=("PLACE_PROVIDER",), years=range(2026, 2028), examples=[
     Example({"Episodes": [fail(PLACE="T4", PLACE_PROVIDER="PR1"), fail(PLACE="Z13", PLACE_PROVIDER="PR2"),
                           ok(PLACE="Z11", PLACE_PROVIDER=None), ok(PLACE="K3", PLACE_PROVIDER="PR4")]}),
 ])
-def provider_given_for_temporary_or_other_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", _NO_PROVIDER_FROM_2026) & pl.col("PLACE_PROVIDER").is_not_null())
+def provider_given_for_temporary_or_other_placement(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", _NO_PROVIDER_FROM_2026) & pl.col("PLACE_PROVIDER").is_not_null())
 
 
 @rule("526", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), years=range(2023, 2026), examples=[
@@ -102,32 +100,32 @@ def provider_given_for_temporary_or_other_placement(r: Return) -> pl.DataFrame:
                           ok(PLACE="T3", PLACE_PROVIDER=None), ok(PLACE="Z1", PLACE_PROVIDER=None),
                           fail(PLACE=None, PLACE_PROVIDER=None)]}, year=2025),
 ])
-def provider_missing(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(~_in("PLACE", _NO_PROVIDER_TO_2025) & pl.col("PLACE_PROVIDER").is_null())
+def provider_missing(r: Return) -> Where:
+    return where(r.episodes, ~_in("PLACE", _NO_PROVIDER_TO_2025) & pl.col("PLACE_PROVIDER").is_null())
 
 
 @rule("526", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), years=range(2026, 2028), examples=[
     Example({"Episodes": [fail(PLACE="K3", PLACE_PROVIDER=None), ok(PLACE="Z14", PLACE_PROVIDER=None),
                           ok(PLACE="T4", PLACE_PROVIDER=None), ok(PLACE="R1", PLACE_PROVIDER="PR3")]}),
 ])
-def provider_missing_from_2026(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(~_in("PLACE", _NO_PROVIDER_FROM_2026) & pl.col("PLACE_PROVIDER").is_null())
+def provider_missing_from_2026(r: Return) -> Where:
+    return where(r.episodes, ~_in("PLACE", _NO_PROVIDER_FROM_2026) & pl.col("PLACE_PROVIDER").is_null())
 
 
 @rule("527", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
     Example({"Episodes": [fail(PLACE="P1", PLACE_PROVIDER="PR1"), fail(PLACE="r5", PLACE_PROVIDER="pr1"),
                           ok(PLACE="R2", PLACE_PROVIDER="PR0"), ok(PLACE="U1", PLACE_PROVIDER="PR1")]}),
 ])
-def own_provision_for_parents_or_care_home(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", ["P1", "R2", "R5"]) & (pl.col("PLACE_PROVIDER") == "PR1"))
+def own_provision_for_parents_or_care_home(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", ["P1", "R2", "R5"]) & (pl.col("PLACE_PROVIDER") == "PR1"))
 
 
 @rule("528", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
     Example({"Episodes": [fail(PLACE="R2", PLACE_PROVIDER="PR2"), ok(PLACE="K2", PLACE_PROVIDER="PR2"),
                           ok(PLACE="P1", PLACE_PROVIDER="PR0")]}),
 ])
-def other_la_provision_for_parents_or_care_home(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", ["P1", "R2", "R5"]) & (pl.col("PLACE_PROVIDER") == "PR2"))
+def other_la_provision_for_parents_or_care_home(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", ["P1", "R2", "R5"]) & (pl.col("PLACE_PROVIDER") == "PR2"))
 
 
 @rule("529", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
@@ -135,31 +133,31 @@ def other_la_provision_for_parents_or_care_home(r: Return) -> pl.DataFrame:
                           fail(PLACE="K2", PLACE_PROVIDER="PR3"), ok(PLACE="R1", PLACE_PROVIDER="PR3"),
                           ok(PLACE="U1", PLACE_PROVIDER="PR4")]}),
 ])
-def public_provider_for_family_or_adoptive_placement(r: Return) -> pl.DataFrame:
+def public_provider_for_family_or_adoptive_placement(r: Return) -> Where:
     codes = ["P1", *_ADOPTION, "K1", "K2", *_FOSTER]
-    return r.episodes.filter(_in("PLACE", codes) & (pl.col("PLACE_PROVIDER") == "PR3"))
+    return where(r.episodes, _in("PLACE", codes) & (pl.col("PLACE_PROVIDER") == "PR3"))
 
 
 @rule("530", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
     Example({"Episodes": [fail(PLACE="P1", PLACE_PROVIDER="PR4"), ok(PLACE="U4", PLACE_PROVIDER="PR4")]}),
 ])
-def private_provider_for_parents(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PLACE") == "P1") & (pl.col("PLACE_PROVIDER") == "PR4"))
+def private_provider_for_parents(r: Return) -> Where:
+    return where(r.episodes, (pl.col("PLACE") == "P1") & (pl.col("PLACE_PROVIDER") == "PR4"))
 
 
 @rule("531", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
     Example({"Episodes": [fail(PLACE="P1", PLACE_PROVIDER="PR5"), ok(PLACE="U4", PLACE_PROVIDER="PR5")]}),
 ])
-def voluntary_provider_for_parents(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PLACE") == "P1") & (pl.col("PLACE_PROVIDER") == "PR5"))
+def voluntary_provider_for_parents(r: Return) -> Where:
+    return where(r.episodes, (pl.col("PLACE") == "P1") & (pl.col("PLACE_PROVIDER") == "PR5"))
 
 
 @rule("550", tables=("Episodes",), fields=("PLACE", "PLACE_PROVIDER"), examples=[
     Example({"Episodes": [ok(PLACE="P1", PLACE_PROVIDER="PR0"), fail(PLACE="U1", PLACE_PROVIDER="PR0"),
                           fail(PLACE=None, PLACE_PROVIDER="PR0"), ok(PLACE="U1", PLACE_PROVIDER="PR1")]}),
 ])
-def parent_provider_not_with_parents(r: Return) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PLACE_PROVIDER") == "PR0") & pl.col("PLACE").ne_missing("P1"))
+def parent_provider_not_with_parents(r: Return) -> Where:
+    return where(r.episodes, (pl.col("PLACE_PROVIDER") == "PR0") & pl.col("PLACE").ne_missing("P1"))
 
 
 # -- placement types and legal status ---------------------------------------------------------
@@ -169,45 +167,43 @@ def parent_provider_not_with_parents(r: Return) -> pl.DataFrame:
                           ok(PLACE="A5", DECOM="01/06/2024", RNE="t"), fail(PLACE="A5", DECOM="01/06/2024", RNE=None),
                           ok(PLACE="A4", DECOM="01/06/2024", RNE="P")]}),
 ])
-def adoption_by_foster_carers_without_new_legal_reason(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(
-        _in("PLACE", ["A3", "A5"]) & (pl.col("DECOM") >= dt.date(2015, 4, 1)) & ~_in("RNE", ["S", "T", "U"])
-    )
+def adoption_by_foster_carers_without_new_legal_reason(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", ["A3", "A5"]) & (pl.col("DECOM") >= dt.date(2015, 4, 1))
+                 & ~_in("RNE", ["S", "T", "U"]))
 
 
 @rule("217t", tables=("Episodes",), fields=("PLACE", "DECOM"), examples=[
     Example({"Episodes": [ok(PLACE="P2", DEC="28/10/2023"), fail(PLACE="P2", DEC="29/10/2023"),
                           fail(PLACE="P2", DEC=None), ok(PLACE="H5", DEC=None)]}, year=2024),
 ])
-def p2_after_28_october_2023(r: Return) -> pl.DataFrame:
+def p2_after_28_october_2023(r: Return) -> Where:
     # P2 ended on 28 October 2023: no P2 episode may still be open after it.
-    return r.episodes.filter(
-        (pl.col("PLACE") == "P2") & ((pl.col("DEC") > dt.date(2023, 10, 28)) | pl.col("DEC").is_null())
-    )
+    return where(r.episodes, (pl.col("PLACE") == "P2")
+                 & ((pl.col("DEC") > dt.date(2023, 10, 28)) | pl.col("DEC").is_null()))
 
 
 @rule("408", tables=("Episodes",), fields=("PLACE", "LS"), examples=[
     Example({"Episodes": [fail(PLACE="A5", LS="C2"), ok(PLACE="A6", LS="E1"), fail(PLACE="A6", LS=None),
                           ok(PLACE="A3", LS="C2")]}),
 ])
-def placed_for_adoption_without_placement_order(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", ["A5", "A6"]) & pl.col("LS").ne_missing("E1"))
+def placed_for_adoption_without_placement_order(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", ["A5", "A6"]) & pl.col("LS").ne_missing("E1"))
 
 
 @rule("516", tables=("Episodes",), fields=("REC", "PLACE"), examples=[
     Example({"Episodes": [fail(REC="E45", PLACE="R1"), ok(REC="E46", PLACE="U3"), fail(REC="E46", PLACE=None),
                           ok(REC="E11", PLACE="R1")]}),
 ])
-def sgo_by_former_foster_carer_not_from_foster_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("REC", ["E45", "E46"]) & ~_in("PLACE", _FOSTER))
+def sgo_by_former_foster_carer_not_from_foster_placement(r: Return) -> Where:
+    return where(r.episodes, _in("REC", ["E45", "E46"]) & ~_in("PLACE", _FOSTER))
 
 
 @rule("384", tables=("Episodes",), fields=("PLACE", "LS"), examples=[
     Example({"Episodes": [fail(LS="V3", PLACE="U1"), fail(LS="V4", PLACE="U4"), ok(LS="V3", PLACE="U3"),
                           ok(LS="C2", PLACE="U1")]}),
 ])
-def short_breaks_in_long_term_foster_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("LS", _SHORT_BREAKS) & _in("PLACE", ["U1", "U4"]))
+def short_breaks_in_long_term_foster_placement(r: Return) -> Where:
+    return where(r.episodes, _in("LS", _SHORT_BREAKS) & _in("PLACE", ["U1", "U4"]))
 
 
 # -- reason for placement change ---------------------------------------------------------------
@@ -225,11 +221,10 @@ def short_breaks_in_long_term_foster_placement(r: Return) -> pl.DataFrame:
         ok(CHILD="C", DECOM="01/04/2024", REC="X1", PLACE="U1"),
     ]}, year=2025),
 ])
-def placement_change_without_reason(r: Return) -> pl.DataFrame:
-    return r.episodes_seq.filter(
-        (pl.col("REC") == "X1") & pl.col("REASON_PLACE_CHANGE").is_null() & ~_in("PLACE", _TEMPORARY)
-        & _in("next_RNE", ["P", "B", "T", "U"]) & ~_in("next_PLACE", _TEMPORARY)
-    )
+def placement_change_without_reason(r: Return) -> Where:
+    return where(r.episodes_seq, (pl.col("REC") == "X1") & pl.col("REASON_PLACE_CHANGE").is_null()
+                 & ~_in("PLACE", _TEMPORARY) & _in("next_RNE", ["P", "B", "T", "U"])
+                 & ~_in("next_PLACE", _TEMPORARY))
 
 
 @rule("226", tables=("Episodes",), fields=("REASON_PLACE_CHANGE", "PLACE"), examples=[
@@ -244,23 +239,20 @@ def placement_change_without_reason(r: Return) -> pl.DataFrame:
                           fail(CHILD="A", DECOM="01/05/2025", PLACE="T4", REASON_PLACE_CHANGE="OTHER")]},
             year=2026),
 ])
-def reason_place_change_for_temporary_placement(r: Return) -> pl.DataFrame:
+def reason_place_change_for_temporary_placement(r: Return) -> Where:
     # Neither the temporary episode nor the one before it takes a reason for changing placement.
-    return r.episodes_seq.filter(
-        _in("PLACE", _TEMPORARY)
-        & (pl.col("REASON_PLACE_CHANGE").is_not_null() | pl.col("prev_REASON_PLACE_CHANGE").is_not_null())
-    )
+    return where(r.episodes_seq, _in("PLACE", _TEMPORARY)
+                 & (pl.col("REASON_PLACE_CHANGE").is_not_null() | pl.col("prev_REASON_PLACE_CHANGE").is_not_null()))
 
 
 @rule("233", tables=("Episodes",), fields=("REASON_PLACE_CHANGE",), examples=[
     Example({"Episodes": [fail(DEC=None, REASON_PLACE_CHANGE="CARPL"), ok(DEC="01/05/2025", REASON_PLACE_CHANGE="CARPL"),
                           ok(DEC=None, REASON_PLACE_CHANGE=None), ok(DEC="32/05/2025", REASON_PLACE_CHANGE="CLOSE")]}),
 ])
-def reason_place_change_for_open_episode(r: Return) -> pl.DataFrame:
+def reason_place_change_for_open_episode(r: Return) -> Where:
     # An unreadable DEC is not a blank one (that is a date error, reported elsewhere).
-    return r.episodes.filter(
-        pl.col("DEC").is_null() & ~invalid("DEC") & pl.col("REASON_PLACE_CHANGE").is_not_null()
-    )
+    return where(r.episodes, pl.col("DEC").is_null() & ~invalid("DEC")
+                 & pl.col("REASON_PLACE_CHANGE").is_not_null())
 
 
 @rule("234", tables=("Episodes", "Header"), fields=("REASON_PLACE_CHANGE", "DOB"), examples=[
@@ -281,20 +273,24 @@ def reason_place_change_for_open_episode(r: Return) -> pl.DataFrame:
         "Episodes": [fail(CHILD="A", DECOM="01/04/2025", DEC="14/06/2025", REASON_PLACE_CHANGE="CUSTOD")],
     }, year=2026),
 ])
-def custody_placement_change_under_10(r: Return) -> dict[str, pl.DataFrame]:
+def custody_placement_change_under_10(r: Return) -> dict[str, pl.LazyFrame]:
     # The reason sits on the episode that ends; the child moved when the next episode began.
     moved_on = pl.coalesce("next_DECOM", "DEC")
-    custody = r.episodes_seq.filter(pl.col("REASON_PLACE_CHANGE") == "CUSTOD")
+    custody = r.episodes_seq.lazy().filter(pl.col("REASON_PLACE_CHANGE") == "CUSTOD")
     flagged = r.with_dob(custody).filter(moved_on < add_years("DOB_H", 10))
     return {"Episodes": flagged.select("_row"),
-            "Header": r.header.filter(pl.col("CHILD").is_in(flagged["CHILD"].implode()))}
+            "Header": r.header.lazy().join(flagged.select("CHILD").unique(), on="CHILD", how="semi")}
 
 
 # -- age for the placement type ---------------------------------------------------------------
 
+def _under_age(place: str, age: int) -> pl.Expr:
+    """An episode in ``place`` beginning before the child's birthday ``age`` (on episodes_dob)."""
+    return (pl.col("PLACE") == place) & (pl.col("DECOM") < add_years("DOB_H", age))
+
+
 def _placed_under_age(r: Return, place: str, age: int) -> pl.DataFrame:
-    placed = r.with_dob(r.episodes.filter(pl.col("PLACE") == place))
-    return placed.filter(pl.col("DECOM") < add_years("DOB_H", age))
+    return r.episodes_dob.filter(_under_age(place, age))
 
 
 def _age_example(place: str, age: int, year: int) -> Example:
@@ -312,14 +308,14 @@ def _age_example(place: str, age: int, year: int) -> Example:
 
 @rule("370", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), years=[2023],
       examples=[_age_example("P2", 15, 2023)])
-def independent_living_under_15(r: Return) -> pl.DataFrame:
-    return _placed_under_age(r, "P2", 15)
+def independent_living_under_15(r: Return) -> Where:
+    return where(r.episodes_dob, _under_age("P2", 15))
 
 
 @rule("370", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), years=[2024],
       examples=[_age_example("P2", 16, 2024)])
-def independent_living_under_16(r: Return) -> pl.DataFrame:
-    return _placed_under_age(r, "P2", 16)
+def independent_living_under_16(r: Return) -> Where:
+    return where(r.episodes_dob, _under_age("P2", 16))
 
 
 @rule("371", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), years=[2023],
@@ -341,24 +337,24 @@ def supported_accommodation_under_16(r: Return) -> pl.DataFrame:
 
 
 @rule("372", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), examples=[_age_example("R5", 10, 2025)])
-def youth_custody_under_10(r: Return) -> pl.DataFrame:
-    return _placed_under_age(r, "R5", 10)
+def youth_custody_under_10(r: Return) -> Where:
+    return where(r.episodes_dob, _under_age("R5", 10))
 
 
 @rule("373", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), examples=[_age_example("S1", 4, 2025)])
-def school_placement_under_4(r: Return) -> pl.DataFrame:
-    return _placed_under_age(r, "S1", 4)
+def school_placement_under_4(r: Return) -> Where:
+    return where(r.episodes_dob, _under_age("S1", 4))
 
 
 @rule("374", tables=("Episodes", "Header"), fields=("DECOM", "PLACE"), examples=[_age_example("P3", 14, 2025)])
-def residential_employment_under_14(r: Return) -> pl.DataFrame:
-    return _placed_under_age(r, "P3", 14)
+def residential_employment_under_14(r: Return) -> Where:
+    return where(r.episodes_dob, _under_age("P3", 14))
 
 
 # -- temporary placements ----------------------------------------------------------------------
 
-def _temporary_too_long(r: Return, place: str, days: int) -> pl.DataFrame:
-    return r.episodes.filter((pl.col("PLACE") == place) & (days_between("DECOM", "DEC") > days))
+def _temporary_too_long(r: Return, place: str, days: int) -> Where:
+    return where(r.episodes, (pl.col("PLACE") == place) & (days_between("DECOM", "DEC") > days))
 
 
 def _duration_example(place: str, days: int) -> Example:
@@ -373,17 +369,17 @@ def _duration_example(place: str, days: int) -> Example:
 
 
 @rule("375", tables=("Episodes",), fields=("DECOM", "PLACE"), examples=[_duration_example("T1", 42)])
-def temporary_hospital_over_six_weeks(r: Return) -> pl.DataFrame:
+def temporary_hospital_over_six_weeks(r: Return) -> Where:
     return _temporary_too_long(r, "T1", 42)
 
 
 @rule("376", tables=("Episodes",), fields=("DECOM", "PLACE"), examples=[_duration_example("T3", 21)])
-def temporary_carer_holiday_over_three_weeks(r: Return) -> pl.DataFrame:
+def temporary_carer_holiday_over_three_weeks(r: Return) -> Where:
     return _temporary_too_long(r, "T3", 21)
 
 
 @rule("379", tables=("Episodes",), fields=("DECOM", "PLACE"), examples=[_duration_example("T4", 7)])
-def temporary_unspecified_over_seven_days(r: Return) -> pl.DataFrame:
+def temporary_unspecified_over_seven_days(r: Return) -> Where:
     return _temporary_too_long(r, "T4", 7)
 
 
@@ -393,35 +389,36 @@ def temporary_unspecified_over_seven_days(r: Return) -> pl.DataFrame:
         ok(CHILD="B", PLACE="T3"), ok(CHILD="B", PLACE="T3"), ok(CHILD="B", PLACE="T4"),
     ]}),
 ])
-def more_than_two_carer_holiday_placements(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(pl.col("PLACE") == "T3").filter(pl.len().over("CHILD") > 2)
+def more_than_two_carer_holiday_placements(r: Return) -> Where:
+    holiday = pl.col("PLACE") == "T3"
+    return where(r.episodes, holiday & (holiday.sum().over("CHILD") > 2))
 
 
 @rule("380", tables=("Episodes",), fields=("PLACE", "RNE"), examples=[
     Example({"Episodes": [fail(PLACE="T0", RNE="S"), fail(PLACE="T2", RNE=None), ok(PLACE="T1", RNE="P"),
                           ok(PLACE="T4", RNE="b"), ok(PLACE="U1", RNE="S")]}),
 ])
-def care_starts_in_temporary_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", _TEMPORARY) & ~_in("RNE", ["P", "B"]))
+def care_starts_in_temporary_placement(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", _TEMPORARY) & ~_in("RNE", ["P", "B"]))
 
 
 @rule("381", tables=("Episodes",), fields=("PLACE", "REC"), examples=[
     Example({"Episodes": [fail(PLACE="T0", REC="E11"), ok(PLACE="T1", REC="X1"), ok(PLACE="T2", REC=None),
                           ok(PLACE="U1", REC="E11")]}),
 ])
-def care_ends_in_temporary_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("PLACE", _TEMPORARY) & pl.col("REC").is_not_null() & (pl.col("REC") != "X1"))
+def care_ends_in_temporary_placement(r: Return) -> Where:
+    return where(r.episodes, _in("PLACE", _TEMPORARY) & pl.col("REC").is_not_null() & (pl.col("REC") != "X1"))
 
 
 @rule("382", tables=("Episodes",), fields=("LS", "PLACE"), examples=[
     Example({"Episodes": [fail(LS="V3", PLACE="T0"), fail(LS="V4", PLACE="T4"), ok(LS="V3", PLACE="U1"),
                           ok(LS="C2", PLACE="T1")]}),
 ])
-def short_breaks_in_temporary_placement(r: Return) -> pl.DataFrame:
-    return r.episodes.filter(_in("LS", _SHORT_BREAKS) & _in("PLACE", _TEMPORARY))
+def short_breaks_in_temporary_placement(r: Return) -> Where:
+    return where(r.episodes, _in("LS", _SHORT_BREAKS) & _in("PLACE", _TEMPORARY))
 
 
-def _not_back_to_normal_placement(r: Return, *, same_postcode: bool) -> pl.DataFrame:
+def _not_back_to_normal_placement(r: Return, *, same_postcode: bool) -> Where:
     # After a temporary placement the child returns (RNE P) to the placement held before it,
     # when that is in the return (episodes_seq is sorted by child, so _seq >= 3 means it is).
     has_normal = pl.col("_seq") >= 3
@@ -429,9 +426,8 @@ def _not_back_to_normal_placement(r: Return, *, same_postcode: bool) -> pl.DataF
     if same_postcode:
         postcode = pl.col("PL_POST").str.replace_all(" ", "")
         differs = differs | postcode.ne_missing(postcode.shift(2))
-    return r.episodes_seq.filter(
-        _in("prev_PLACE", _TEMPORARY) & (pl.col("RNE").ne_missing("P") | (has_normal & differs))
-    )
+    return where(r.episodes_seq, _in("prev_PLACE", _TEMPORARY)
+                 & (pl.col("RNE").ne_missing("P") | (has_normal & differs)))
 
 
 @rule("383", tables=("Episodes",), fields=("PLACE",), years=range(2023, 2026), examples=[
@@ -445,7 +441,7 @@ def _not_back_to_normal_placement(r: Return, *, same_postcode: bool) -> pl.DataF
         ok(CHILD="C", DECOM="20/03/2024", RNE="P", PLACE="T3"), fail(CHILD="C", DECOM="02/04/2024", RNE="B", PLACE="U1"),
     ]}, year=2025),
 ])
-def not_back_to_normal_placement(r: Return) -> pl.DataFrame:
+def not_back_to_normal_placement(r: Return) -> Where:
     return _not_back_to_normal_placement(r, same_postcode=False)
 
 
@@ -459,5 +455,5 @@ def not_back_to_normal_placement(r: Return) -> pl.DataFrame:
         fail(CHILD="B", DECOM="10/05/2025", RNE="P", PLACE="U1", PL_POST="TW9 2AA"),
     ]}),
 ])
-def not_back_to_normal_placement_or_postcode(r: Return) -> pl.DataFrame:
+def not_back_to_normal_placement_or_postcode(r: Return) -> Where:
     return _not_back_to_normal_placement(r, same_postcode=True)

@@ -3,13 +3,11 @@ as this year's first episode, and a child in care before 1 April must appear in 
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.expr import invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.expr import child_in, invalid
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _LAST = ("Episodes", "Episodes_last")
 
@@ -20,28 +18,33 @@ def _first_this_year(r: Return) -> pl.LazyFrame:
 
 
 def _open_at_end_of_last_year(r: Return) -> pl.LazyFrame:
-    """Each child's latest-starting episode in last year's return, where it had not ended."""
-    last = r.last("Episodes").lazy().filter(pl.col("DECOM") == pl.col("DECOM").max().over("CHILD"))
-    latest = last.sort("CHILD", "_row").unique("CHILD", keep="first")
-    return latest.filter(pl.col("DEC").is_null() & ~invalid("DEC"))
+    """Each child's latest-starting episode in last year's return (the first in the file of
+    those starting that day), where it had not ended."""
+    # In (CHILD, DECOM, _row) order a child's latest start is that of its last dated episode.
+    last_dated = pl.col("DECOM").is_not_null() & pl.col("next_DECOM").is_null()
+    latest_start = pl.when(last_dated).then(pl.col("DECOM")).backward_fill()
+    return r.episodes_last_order.lazy().filter(
+        (pl.col("DECOM") == latest_start) & pl.col("prev_DECOM").ne_missing(pl.col("DECOM"))
+        & pl.col("DEC").is_null() & ~invalid("DEC"))
 
 
 _COMPARED = ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "URN", "PL_DISTANCE", "PL_LA", "PL_LOCATION")
-_carried_over_cache: WeakKeyDictionary[Return, pl.DataFrame] = WeakKeyDictionary()
 
 
-def _carried_over(r: Return, field: str) -> pl.LazyFrame:
-    """This year's first episodes with ``field`` and last year's as ``field_last``, for children
-    whose last episode last year was open (built once per return for the nine 503 rules)."""
-    if r not in _carried_over_cache:
-        last = _open_at_end_of_last_year(r).select("CHILD", *[pl.col(f).alias(f"{f}_last") for f in _COMPARED])
-        first = _first_this_year(r).select("CHILD", "_row", *_COMPARED)
-        _carried_over_cache[r] = first.join(last, on="CHILD", how="inner").collect()
-    return _carried_over_cache[r].lazy().select("_row", field, f"{field}_last")
+def _carried_over(r: Return) -> pl.DataFrame:
+    """This year's first episodes with the ``_COMPARED`` fields and last year's as ``*_last``, for
+    children whose last episode last year was open (built once per return for the 503 rules)."""
+    return r.view("carried_over", _build_carried_over)
 
 
-def _changed_since_last_year(r: Return, field: str) -> pl.LazyFrame:
-    return _carried_over(r, field).filter(pl.col(field).ne_missing(pl.col(f"{field}_last"))).select("_row")
+def _build_carried_over(r: Return) -> pl.DataFrame:
+    last = _open_at_end_of_last_year(r).select("CHILD", *[pl.col(f).alias(f"{f}_last") for f in _COMPARED])
+    first = _first_this_year(r).select("CHILD", "_row", *_COMPARED)
+    return first.join(last, on="CHILD", how="inner").collect(engine="in-memory")
+
+
+def _changed_since_last_year(r: Return, field: str) -> Where:
+    return where(_carried_over(r), pl.col(field).ne_missing(pl.col(f"{field}_last")))
 
 
 def _example(field: str, same: str | None, other: str | None, **fixed: str) -> Example:
@@ -90,17 +93,17 @@ def first_episode_start_differs_from_last_years_open(r: Return) -> pl.LazyFrame:
 
 
 @rule("503A", tables=_LAST, fields=("RNE",), examples=[_example("RNE", "L", "S")])
-def first_episode_new_episode_reason_differs(r: Return) -> pl.LazyFrame:
+def first_episode_new_episode_reason_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "RNE")
 
 
 @rule("503B", tables=_LAST, fields=("LS",), examples=[_example("LS", "C2", "V2")])
-def first_episode_legal_status_differs(r: Return) -> pl.LazyFrame:
+def first_episode_legal_status_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "LS")
 
 
 @rule("503C", tables=_LAST, fields=("CIN",), examples=[_example("CIN", "N1", "N2")])
-def first_episode_need_differs(r: Return) -> pl.LazyFrame:
+def first_episode_need_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "CIN")
 
 
@@ -122,21 +125,20 @@ _RECODED_PLACEMENTS = {2024: {"H5": ["K3"]}, 2025: {"H5": ["K3"]},
     Example({"Episodes_last": [ok(CHILD="A", DECOM="01/06/2025", PLACE="Z1")],
              "Episodes": [fail(CHILD="A", DECOM="01/06/2025", PLACE="Z12")]}, year=2027),
 ])
-def first_episode_placement_differs(r: Return) -> pl.LazyFrame:
+def first_episode_placement_differs(r: Return) -> Where:
     recoded = [(pl.col("PLACE_last") == old) & pl.col("PLACE").is_in(new)
                for old, new in _RECODED_PLACEMENTS.get(r.year, {}).items()]
     allowed = pl.any_horizontal(recoded).fill_null(False) if recoded else pl.lit(False)
-    return (_carried_over(r, "PLACE")
-            .filter(pl.col("PLACE").ne_missing(pl.col("PLACE_last")) & ~allowed).select("_row"))
+    return where(_carried_over(r), pl.col("PLACE").ne_missing(pl.col("PLACE_last")) & ~allowed)
 
 
 @rule("503E", tables=_LAST, fields=("PLACE_PROVIDER",), examples=[_example("PLACE_PROVIDER", "PR1", "PR2")])
-def first_episode_provider_differs(r: Return) -> pl.LazyFrame:
+def first_episode_provider_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "PLACE_PROVIDER")
 
 
 @rule("503F", tables=_LAST, fields=("URN",), examples=[_example("URN", "SC123456", "SC654321")])
-def first_episode_urn_differs(r: Return) -> pl.LazyFrame:
+def first_episode_urn_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "URN")
 
 
@@ -153,12 +155,11 @@ def first_episode_urn_differs(r: Return) -> pl.LazyFrame:
                      ok(CHILD="E", DECOM="01/06/2023", HOME_POST="TW9 1AA", PL_POST="ZZ9 8ZZ")],
     }, year=2025),
 ])
-def first_episode_distance_differs(r: Return) -> pl.LazyFrame:
+def first_episode_distance_differs(r: Return) -> Where:
     # Distances are to 0.1 mile; compare in whole tenths so 0.2 is not lost to float error.
     tenths = (pl.col("PL_DISTANCE") * 10).round(0) - (pl.col("PL_DISTANCE_last") * 10).round(0)
     one_blank = pl.col("PL_DISTANCE").is_null() != pl.col("PL_DISTANCE_last").is_null()
-    return (_carried_over(r, "PL_DISTANCE")
-            .filter((tenths.abs() >= 2).fill_null(False) | one_blank).select("_row"))
+    return where(_carried_over(r), (tenths.abs() >= 2).fill_null(False) | one_blank)
 
 
 @rule("503H", tables=_LAST, fields=("PL_LA",), examples=[
@@ -171,7 +172,7 @@ def first_episode_distance_differs(r: Return) -> pl.LazyFrame:
                      fail(CHILD="C", DECOM="01/06/2023", PL_POST=None)],
     }, year=2025),
 ])
-def first_episode_placement_la_differs(r: Return) -> pl.LazyFrame:
+def first_episode_placement_la_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "PL_LA")
 
 
@@ -185,7 +186,7 @@ def first_episode_placement_la_differs(r: Return) -> pl.LazyFrame:
                      ok(CHILD="C", DECOM="01/06/2023", PL_POST="M1 1AE")],
     }, year=2025, la="318"),
 ])
-def first_episode_placement_location_differs(r: Return) -> pl.LazyFrame:
+def first_episode_placement_location_differs(r: Return) -> Where:
     return _changed_since_last_year(r, "PL_LOCATION")
 
 
@@ -221,7 +222,5 @@ def continuing_episode_missing_from_last_year(r: Return) -> pl.LazyFrame:
                      ok(CHILD="C", DECOM="01/04/2024"), ok(CHILD="D", DECOM=None)],
     }, year=2025),
 ])
-def in_care_before_year_but_not_in_last_return(r: Return) -> pl.LazyFrame:
-    known = r.last("Episodes").lazy().select("CHILD")
-    return (r.episodes.lazy().filter(pl.col("DECOM") < r.start)
-            .join(known, on="CHILD", how="anti").select("_row"))
+def in_care_before_year_but_not_in_last_return(r: Return) -> Where:
+    return where(r.episodes, (pl.col("DECOM") < r.start) & ~child_in(r.last("Episodes")["CHILD"]))

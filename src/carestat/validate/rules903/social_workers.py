@@ -4,13 +4,12 @@ episode began and ended, and why the social worker changed."""
 from __future__ import annotations
 
 import datetime as dt
-from weakref import WeakKeyDictionary
 
 import polars as pl
 
 from carestat.validate.context import Return
-from carestat.validate.expr import days_between, invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.expr import days_between, invalid, position_in_run
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 # Social worker change reasons are required for episodes beginning on or after this date.
 _REASONS_FROM = dt.date(2023, 4, 1)
@@ -26,24 +25,21 @@ def _reporting_start(r: Return) -> dt.date:
     return r.start if r.year <= 2024 else r.start.replace(year=r.start.year - 1)
 
 
-_SEQ_CACHE: WeakKeyDictionary[Return, pl.DataFrame] = WeakKeyDictionary()
-
-
-def _sw_seq(r: Return) -> pl.LazyFrame:
+def _sw_seq(r: Return) -> pl.DataFrame:
     """Social worker episodes in order of start (then end, blanks last) within the child, with
     the previous episode's dates, ``_seq`` (1 = first) and ``_n`` (episodes of the child).
     Built once per return and shared by the rules that need it."""
-    if r not in _SEQ_CACHE:
-        same_child = (pl.col("CHILD") == pl.col("CHILD").shift(1)).fill_null(False)
-        _SEQ_CACHE[r] = (
-            r.sw_episodes.sort("CHILD", "SW_DECOM", "SW_DEC", "_row", nulls_last=True)
-            .with_columns(
-                prev_DEC=pl.when(same_child).then(pl.col("SW_DEC").shift(1)),
-                _seq=pl.col("_row").cum_count().over("CHILD"),
-                _n=pl.len().over("CHILD"),
-            )
-        )
-    return _SEQ_CACHE[r].lazy()
+    return r.view("sw_seq", _build_sw_seq)
+
+
+def _build_sw_seq(r: Return) -> pl.DataFrame:
+    same_child = (pl.col("CHILD") == pl.col("CHILD").shift(1)).fill_null(False)
+    seq, n = position_in_run("CHILD")
+    return (
+        r.sw_episodes.lazy().sort("CHILD", "SW_DECOM", "SW_DEC", "_row", nulls_last=True)
+        .with_columns(prev_DEC=pl.when(same_child).then(pl.col("SW_DEC").shift(1)), _seq=seq.cast(pl.UInt32), _n=n)
+        .collect(engine="in-memory")
+    )
 
 
 def _looked_after_at_31_march(r: Return) -> pl.LazyFrame:
@@ -83,9 +79,9 @@ def looked_after_without_social_worker(r: Return) -> pl.LazyFrame:
                             fail(SW_ID="SW1", SW_DECOM=None), ok(SW_ID="SW1", SW_DECOM="31/03/2023"),
                             ok(SW_ID="SW1", SW_DECOM="31/31/2023")]}),
 ])
-def early_episode_incomplete(r: Return) -> pl.DataFrame:
+def early_episode_incomplete(r: Return) -> Where:
     before = (pl.col("SW_DECOM") < _REASONS_FROM) & pl.col("SW_ID").is_null()
-    return r.sw_episodes.filter(before | ~_given("SW_DECOM"))
+    return where(r.sw_episodes, before | ~_given("SW_DECOM"))
 
 
 @rule("SW01bSTG1", tables=("SWEpisodes",), fields=("SW_DECOM", "SW_ID", "SW_REASON"), years=[2025], examples=[
@@ -95,27 +91,27 @@ def early_episode_incomplete(r: Return) -> pl.DataFrame:
                             ok(SW_ID="SW1", SW_DECOM="01/01/2024", SW_REASON="MANAGE"),
                             fail(SW_ID="SW1", SW_DECOM=None, SW_REASON="MANAGE")]}),
 ])
-def episode_incomplete(r: Return) -> pl.DataFrame:
+def episode_incomplete(r: Return) -> Where:
     missing_item = pl.col("SW_ID").is_null() | pl.col("SW_REASON").is_null()
-    return r.sw_episodes.filter(((pl.col("SW_DECOM") >= _REASONS_FROM) & missing_item) | ~_given("SW_DECOM"))
+    return where(r.sw_episodes, ((pl.col("SW_DECOM") >= _REASONS_FROM) & missing_item) | ~_given("SW_DECOM"))
 
 
 @rule("SW02STG1", tables=("SWEpisodes",), fields=("SW_ID",), years=range(2024, 2026), examples=[
     Example({"SWEpisodes": [ok(SW_ID="SW000"), ok(SW_ID="XX000"), fail(SW_ID="aa00"), fail(SW_ID="xx000"),
                             ok(SW_ID="SW"), fail(SW_ID=None)]}),
 ])
-def social_worker_id_prefix(r: Return) -> pl.DataFrame:
+def social_worker_id_prefix(r: Return) -> Where:
     # Identifiers are compared as given: "sw1" is not "SW1".
-    return r.sw_episodes.filter(~pl.col("SW_ID").str.slice(0, 2).is_in(["SW", "XX"]).fill_null(False))
+    return where(r.sw_episodes, ~pl.col("SW_ID").str.slice(0, 2).is_in(["SW", "XX"]).fill_null(False))
 
 
 @rule("SW02STG1", tables=("SWEpisodes",), fields=("SW_ID",), years=range(2026, 2028), examples=[
     Example({"SWEpisodes": [ok(SW_ID="SW000"), ok(SW_ID="XX00"), fail(SW_ID="aa00"), fail(SW_ID="xx000"),
                             fail(SW_ID="SW"), fail(SW_ID="XX1"), fail(SW_ID=None)]}),
 ])
-def social_worker_id_form(r: Return) -> pl.DataFrame:
+def social_worker_id_form(r: Return) -> Where:
     prefix = pl.col("SW_ID").str.slice(0, 2).is_in(["SW", "XX"]) & (pl.col("SW_ID").str.len_chars() >= 4)
-    return r.sw_episodes.filter(~prefix.fill_null(False))
+    return where(r.sw_episodes, ~prefix.fill_null(False))
 
 
 @rule("SW03STG1", tables=("SWEpisodes",), fields=("SW_ID", "SW_DECOM", "SW_REASON"), years=[2024], examples=[
@@ -125,32 +121,32 @@ def social_worker_id_form(r: Return) -> pl.DataFrame:
                             ok(SW_ID="SW1", SW_DECOM="01/05/2023", SW_REASON="MANAGE", SW_DEC=None),
                             ok(SW_ID="SW1", SW_DECOM="xx", SW_REASON="MANAGE")]}),
 ])
-def episode_items_missing(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(~(_given("SW_ID") & _given("SW_DECOM") & _given("SW_REASON")))
+def episode_items_missing(r: Return) -> Where:
+    return where(r.sw_episodes, ~(_given("SW_ID") & _given("SW_DECOM") & _given("SW_REASON")))
 
 
 @rule("SW04STG1", tables=("SWEpisodes",), fields=("SW_DECOM",), examples=[
     Example({"SWEpisodes": [fail(SW_DECOM="ZZ/ZZ/ZZZZ"), ok(SW_DECOM="01/01/2024"), fail(SW_DECOM="zz"),
                             ok(SW_DECOM=None), fail(SW_DECOM="1999/12/01")]}),
 ])
-def start_not_a_date(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(invalid("SW_DECOM"))
+def start_not_a_date(r: Return) -> Where:
+    return where(r.sw_episodes, invalid("SW_DECOM"))
 
 
 @rule("SW05STG1", tables=("SWEpisodes",), fields=("SW_DEC",), examples=[
     Example({"SWEpisodes": [fail(SW_DEC="01/01/ZZZZ"), ok(SW_DEC="01/01/2024"), fail(SW_DEC="zz"),
                             ok(SW_DEC=None), fail(SW_DEC="30/02/2024")]}),
 ])
-def end_not_a_date(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(invalid("SW_DEC"))
+def end_not_a_date(r: Return) -> Where:
+    return where(r.sw_episodes, invalid("SW_DEC"))
 
 
 @rule("SW13STG1", tables=("SWEpisodes",), fields=("SW_REASON",), years=[2024], examples=[
     Example({"SWEpisodes": [fail(SW_REASON="LAZINESS"), ok(SW_REASON="SWDIED"), ok(SW_REASON="chchan"),
                             fail(SW_REASON=None)]}),
 ])
-def change_reason_valid_or_missing(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(~pl.col("SW_REASON").is_in(r.codes("SWEpisodes", "SW_REASON")).fill_null(False))
+def change_reason_valid_or_missing(r: Return) -> Where:
+    return where(r.sw_episodes, ~pl.col("SW_REASON").is_in(r.codes("SWEpisodes", "SW_REASON")).fill_null(False))
 
 
 @rule("SW13STG1", tables=("SWEpisodes",), fields=("SW_REASON", "SW_DECOM"), years=range(2025, 2028), examples=[
@@ -158,12 +154,12 @@ def change_reason_valid_or_missing(r: Return) -> pl.DataFrame:
                             ok(SW_REASON=None, SW_DECOM="31/03/2023"), fail(SW_REASON=None, SW_DECOM="01/04/2023"),
                             ok(SW_REASON=None, SW_DECOM=None)]}),
 ])
-def change_reason_valid(r: Return) -> pl.DataFrame:
+def change_reason_valid(r: Return) -> Where:
     # A blank reason is allowed only for episodes that began before reasons were collected.
     codes = r.codes("SWEpisodes", "SW_REASON")
     wrong = pl.col("SW_REASON").is_not_null() & ~pl.col("SW_REASON").is_in(codes)
     blank = pl.col("SW_REASON").is_null() & (pl.col("SW_DECOM") >= _REASONS_FROM).fill_null(False)
-    return r.sw_episodes.filter(wrong | blank)
+    return where(r.sw_episodes, wrong | blank)
 
 
 # -- dates against the year -------------------------------------------------------------------
@@ -172,24 +168,24 @@ def change_reason_valid(r: Return) -> pl.DataFrame:
     Example({"SWEpisodes": [fail(SW_DECOM="01/04/2025"), ok(SW_DECOM="31/03/2025"), ok(SW_DECOM="01/01/2020"),
                             ok(SW_DECOM=None)]}, year=2025),
 ])
-def starts_after_year_end(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(pl.col("SW_DECOM") > r.end)
+def starts_after_year_end(r: Return) -> Where:
+    return where(r.sw_episodes, pl.col("SW_DECOM") > r.end)
 
 
 @rule("SW07STG2", tables=("SWEpisodes",), fields=("SW_DEC",), years=[2024], examples=[
     Example({"SWEpisodes": [fail(SW_DEC="01/04/2024"), fail(SW_DEC="31/03/2023"), ok(SW_DEC="01/04/2023"),
                             ok(SW_DEC="31/03/2024"), ok(SW_DEC=None)]}),
 ])
-def ends_outside_year(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter((pl.col("SW_DEC") < r.start) | (pl.col("SW_DEC") > r.end))
+def ends_outside_year(r: Return) -> Where:
+    return where(r.sw_episodes, (pl.col("SW_DEC") < r.start) | (pl.col("SW_DEC") > r.end))
 
 
 @rule("SW07STG2", tables=("SWEpisodes",), fields=("SW_DEC",), years=range(2025, 2028), examples=[
     Example({"SWEpisodes": [fail(SW_DEC="01/04/2025"), fail(SW_DEC="31/03/2023"), ok(SW_DEC="01/04/2023"),
                             ok(SW_DEC="31/03/2025"), ok(SW_DEC=None)]}, year=2025),
 ])
-def ends_outside_reporting_period(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter((pl.col("SW_DEC") < _reporting_start(r)) | (pl.col("SW_DEC") > r.end))
+def ends_outside_reporting_period(r: Return) -> Where:
+    return where(r.sw_episodes, (pl.col("SW_DEC") < _reporting_start(r)) | (pl.col("SW_DEC") > r.end))
 
 
 # -- each episode's length ---------------------------------------------------------------------
@@ -199,8 +195,8 @@ def ends_outside_reporting_period(r: Return) -> pl.DataFrame:
                             ok(SW_DECOM="01/01/2024", SW_DEC="02/01/2024"),
                             ok(SW_DECOM=None, SW_DEC="01/01/2024"), ok(SW_DECOM=None, SW_DEC=None)]}),
 ])
-def lasted_under_a_day(r: Return) -> pl.DataFrame:
-    return r.sw_episodes.filter(pl.col("SW_DEC") == pl.col("SW_DECOM"))
+def lasted_under_a_day(r: Return) -> Where:
+    return where(r.sw_episodes, pl.col("SW_DEC") == pl.col("SW_DECOM"))
 
 
 @rule("SW09STG2", tables=("SWEpisodes",), fields=("SW_DECOM", "SW_DEC"), years=range(2026, 2028), examples=[
@@ -209,9 +205,9 @@ def lasted_under_a_day(r: Return) -> pl.DataFrame:
                             fail(SW_DECOM="01/01/2026", SW_DEC="03/01/2026"),
                             ok(SW_DECOM=None, SW_DEC="01/01/2026"), ok(SW_DECOM="01/01/2026", SW_DEC=None)]}),
 ])
-def lasted_under_three_days(r: Return) -> pl.DataFrame:
+def lasted_under_three_days(r: Return) -> Where:
     # The reference's 2025/26 coding: an end fewer than 3 days after the start.
-    return r.sw_episodes.filter(days_between("SW_DECOM", "SW_DEC") < 3)
+    return where(r.sw_episodes, days_between("SW_DECOM", "SW_DEC") < 3)
 
 
 @rule("SW18STG2", tables=("SWEpisodes",), fields=("SW_DEC", "SW_DECOM"), years=range(2026, 2028), examples=[
@@ -219,9 +215,9 @@ def lasted_under_three_days(r: Return) -> pl.DataFrame:
                             fail(SW_DECOM="02/01/2026", SW_DEC="01/01/2026"),
                             fail(SW_DECOM="01/01/2026", SW_DEC="01/01/2026")]}),
 ])
-def sw_ends_before_it_starts(r: Return) -> pl.DataFrame:
+def sw_ends_before_it_starts(r: Return) -> Where:
     # The DfE's coding: the end must be after the start, so the same day fails too.
-    return r.sw_episodes.filter(pl.col("SW_DEC") <= pl.col("SW_DECOM"))
+    return where(r.sw_episodes, pl.col("SW_DEC") <= pl.col("SW_DECOM"))
 
 
 # -- episodes against each other ---------------------------------------------------------------
@@ -236,13 +232,12 @@ def sw_ends_before_it_starts(r: Return) -> pl.DataFrame:
         ok(CHILD="F", SW_DECOM=None), ok(CHILD="F", SW_DECOM=None),
     ]}),
 ])
-def previous_episode_not_ended(r: Return) -> pl.LazyFrame:
-    return (_sw_seq(r)
-            .filter(pl.col("SW_DEC").is_null() & pl.col("SW_DECOM").is_not_null() & (pl.col("_seq") < pl.col("_n")))
-            .select("_row"))
+def previous_episode_not_ended(r: Return) -> Where:
+    return where(_sw_seq(r), pl.col("SW_DEC").is_null() & pl.col("SW_DECOM").is_not_null()
+                 & (pl.col("_seq") < pl.col("_n")))
 
 
-def _not_within_7_days_of_previous_end(r: Return, *, first_contact_exempt: bool) -> pl.LazyFrame:
+def _not_within_7_days_of_previous_end(r: Return, *, first_contact_exempt: bool) -> Where:
     """Episodes starting more than 7 days either side of the previous episode's end, or while
     it is still open (optionally not counting first contacts, FCONTA)."""
     gap = days_between("prev_DEC", "SW_DECOM").abs()
@@ -250,7 +245,7 @@ def _not_within_7_days_of_previous_end(r: Return, *, first_contact_exempt: bool)
     applies = pl.col("SW_DECOM").is_not_null()
     if first_contact_exempt:
         applies = applies & pl.col("SW_REASON").ne_missing("FCONTA")
-    return _sw_seq(r).filter(applies & late_or_open).select("_row")
+    return where(_sw_seq(r), applies & late_or_open)
 
 
 _WITHIN_7_DAYS = [
@@ -273,7 +268,7 @@ _WITHIN_7_DAYS = [
                             ok(CHILD="E", SW_DECOM="01/01/2024", SW_DEC="09/01/2025", SW_REASON="MANAGE"),
                             fail(CHILD="E", SW_DECOM="01/01/2025", SW_DEC="10/01/2025", SW_REASON="FCONTA")]}),
 ])
-def starts_away_from_previous_end(r: Return) -> pl.LazyFrame:
+def starts_away_from_previous_end(r: Return) -> Where:
     return _not_within_7_days_of_previous_end(r, first_contact_exempt=False)
 
 
@@ -285,7 +280,7 @@ def starts_away_from_previous_end(r: Return) -> pl.LazyFrame:
                             ok(CHILD="F", SW_DECOM="01/01/2024", SW_DEC="09/01/2025", SW_REASON="MANAGE"),
                             fail(CHILD="F", SW_DECOM="01/01/2025", SW_DEC="10/01/2025", SW_REASON=None)]}),
 ])
-def starts_away_from_previous_end_not_first_contact(r: Return) -> pl.LazyFrame:
+def starts_away_from_previous_end_not_first_contact(r: Return) -> Where:
     return _not_within_7_days_of_previous_end(r, first_contact_exempt=True)
 
 
@@ -295,7 +290,7 @@ def starts_away_from_previous_end_not_first_contact(r: Return) -> pl.LazyFrame:
                             ok(CHILD="E", SW_DECOM="01/01/2024", SW_DEC="09/01/2025", SW_REASON="MANAGE"),
                             ok(CHILD="E", SW_DECOM="01/01/2025", SW_DEC="10/01/2025", SW_REASON="FCONTA")]}),
 ])
-def new_episode_not_within_7_days(r: Return) -> pl.LazyFrame:
+def new_episode_not_within_7_days(r: Return) -> Where:
     return _not_within_7_days_of_previous_end(r, first_contact_exempt=True)
 
 
@@ -312,10 +307,8 @@ def new_episode_not_within_7_days(r: Return) -> pl.LazyFrame:
         ok(CHILD="E", SW_DECOM="01/01/2024", SW_REASON="FCONTA"),
     ]}),
 ])
-def first_contact_before_previous_ended(r: Return) -> pl.LazyFrame:
-    return (_sw_seq(r)
-            .filter((pl.col("SW_REASON") == "FCONTA") & (pl.col("SW_DECOM") <= pl.col("prev_DEC")))
-            .select("_row"))
+def first_contact_before_previous_ended(r: Return) -> Where:
+    return where(_sw_seq(r), (pl.col("SW_REASON") == "FCONTA") & (pl.col("SW_DECOM") <= pl.col("prev_DEC")))
 
 
 @rule("SW19STG2", tables=("SWEpisodes",), fields=("SW_DEC", "SW_DECOM"), years=range(2026, 2028), examples=[
@@ -323,10 +316,10 @@ def first_contact_before_previous_ended(r: Return) -> pl.LazyFrame:
                             ok(CHILD="B", SW_DECOM="02/01/2025"), fail(CHILD="A", SW_DECOM="2026-01-01"),
                             ok(CHILD="C", SW_DECOM=None), ok(CHILD="C", SW_DECOM=None)]}),
 ])
-def two_episodes_start_same_day(r: Return) -> pl.DataFrame:
+def two_episodes_start_same_day(r: Return) -> pl.LazyFrame:
     # The first of the pair is kept; later ones with the same start are flagged.
     repeated = ~pl.struct("CHILD", "SW_DECOM").is_first_distinct()
-    return r.sw_episodes.sort("_row").filter(pl.col("SW_DECOM").is_not_null() & repeated)
+    return r.sw_episodes.lazy().sort("_row").filter(pl.col("SW_DECOM").is_not_null() & repeated)
 
 
 # -- the end of the year -----------------------------------------------------------------------
@@ -345,13 +338,11 @@ _WINDOW = 5  # days before 31 March within which an ended episode needs a succes
         ok(CHILD="F", SW_DECOM="01/05/2023", SW_DEC="01/06/2023"),
     ]}),
 ])
-def no_successor_to_episode_ended_early(r: Return) -> pl.LazyFrame:
+def no_successor_to_episode_ended_early(r: Return) -> Where:
     # After an episode ended 5 or more days before 31 March, the next must begin within 5 days.
     ended_early = pl.col("prev_DEC") <= r.end - dt.timedelta(days=_WINDOW)
     near = days_between("prev_DEC", "SW_DECOM").abs() <= _WINDOW
-    return (_sw_seq(r)
-            .filter(ended_early & ~near.fill_null(False) & (pl.col("_seq") > 1))
-            .select("_row"))
+    return where(_sw_seq(r), ended_early & ~near.fill_null(False) & (pl.col("_seq") > 1))
 
 
 @rule("SW11bSTG2", tables=("SWEpisodes",), fields=("SW_DEC", "SW_DECOM"), examples=[
@@ -369,7 +360,7 @@ def no_successor_to_episode_ended_early(r: Return) -> pl.LazyFrame:
         fail(CHILD="J", SW_DECOM=None, SW_DEC="28/03/2025"),
     ]}, year=2025),
 ])
-def no_successor_to_episode_ended_at_year_end(r: Return) -> pl.LazyFrame:
+def no_successor_to_episode_ended_at_year_end(r: Return) -> Where:
     # An episode ending in the last 5 days of the year needs a next episode with a start date:
     # the episode is flagged when it is the child's last, or the next episode when it has no
     # start. (An episode with no start of its own is the last only if it is the only one.)
@@ -377,7 +368,7 @@ def no_successor_to_episode_ended_at_year_end(r: Return) -> pl.LazyFrame:
     prev_in_window = pl.col("prev_DEC").is_between(r.end - dt.timedelta(days=_WINDOW), r.end)
     last = in_window & (pl.col("_seq") == pl.col("_n")) & (pl.col("SW_DECOM").is_not_null() | (pl.col("_n") == 1))
     next_undated = prev_in_window & pl.col("SW_DECOM").is_null()
-    return _sw_seq(r).filter((last | next_undated).fill_null(False)).select("_row")
+    return where(_sw_seq(r), (last | next_undated).fill_null(False))
 
 
 @rule("SW14STG2", tables=("SWEpisodes",), fields=("SW_DEC",), years=[2024], examples=[
@@ -388,8 +379,8 @@ def no_successor_to_episode_ended_at_year_end(r: Return) -> pl.LazyFrame:
         ok(CHILD="D", SW_DECOM="01/01/2024", SW_DEC="31/02/2024"), ok(CHILD="D", SW_DECOM="02/01/2024"),
     ]}),
 ])
-def earlier_episode_end_blank(r: Return) -> pl.LazyFrame:
-    return (_sw_seq(r).filter(~_given("SW_DEC") & (pl.col("_seq") < pl.col("_n"))).select("_row"))
+def earlier_episode_end_blank(r: Return) -> Where:
+    return where(_sw_seq(r), ~_given("SW_DEC") & (pl.col("_seq") < pl.col("_n")))
 
 
 @rule("SW17STG2", tables=("SWEpisodes", "Episodes"), fields=("SW_DEC", "SW_DECOM"), years=range(2026, 2028), examples=[

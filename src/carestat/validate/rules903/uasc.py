@@ -12,7 +12,7 @@ import polars as pl
 
 from carestat.validate.context import Return
 from carestat.validate.expr import add_years, invalid
-from carestat.validate.registry import Example, fail, ok, rule
+from carestat.validate.registry import Example, Where, fail, ok, rule, where
 
 _UASC_TABLES = ("Header", "UASC", "Header_last", "UASC_last")
 
@@ -22,33 +22,40 @@ def _given(field: str) -> pl.Expr:
     return pl.col(field).is_not_null() | invalid(field)
 
 
-def _of_children(frame: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
-    return frame.join(flagged.select("CHILD").unique(), on="CHILD", how="semi")
+def _of_children(frame: pl.DataFrame | pl.LazyFrame, flagged: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    return frame.lazy().join(flagged.lazy().select("CHILD").unique(), on="CHILD", how="semi")
 
 
 def _status_both_years(r: Return) -> pl.DataFrame:
     """One row per Header record: CHILD, _row, UASC and DUC (DUC_given: entered, readable or not)
     this year, and UASC_last, DUC_last and DOB_last (from last year's UASC record), when the
-    child was in last year's Header (``in_last``)."""
-    now = r.header.select("CHILD", "_row", "UASC").join(
-        r.uasc.select("CHILD", "DUC", DUC_given=_given("DUC")), on="CHILD", how="left")
-    last = r.table("Header_last").select("CHILD", pl.col("UASC").alias("UASC_last"), in_last=pl.lit(True)).join(
-        r.table("UASC_last").select("CHILD", pl.col("DUC").alias("DUC_last"), pl.col("DOB").alias("DOB_last")),
+    child was in last year's Header (``in_last``). Built once for the rules that share it."""
+    return r.view("uasc_both_years", _build_status_both_years)
+
+
+def _build_status_both_years(r: Return) -> pl.DataFrame:
+    now = r.header.lazy().select("CHILD", "_row", "UASC").join(
+        r.uasc.lazy().select("CHILD", "DUC", DUC_given=_given("DUC")), on="CHILD", how="left")
+    last = r.table("Header_last").lazy().select(
+        "CHILD", pl.col("UASC").alias("UASC_last"), in_last=pl.lit(True)).join(
+        r.table("UASC_last").lazy().select("CHILD", pl.col("DUC").alias("DUC_last"),
+                                           pl.col("DOB").alias("DOB_last")),
         on="CHILD", how="left")
-    return now.join(last, on="CHILD", how="left").with_columns(pl.col("in_last").fill_null(False))
+    return (now.join(last, on="CHILD", how="left").with_columns(pl.col("in_last").fill_null(False))
+            .collect(engine="in-memory"))
 
 
-def _flag_uasc_and_header(r: Return, flagged: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return {"Header": flagged.select("_row"), "UASC": _of_children(r.uasc, flagged)}
+def _flag_uasc_and_header(r: Return, flagged: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.LazyFrame]:
+    return {"Header": flagged.lazy().select("_row"), "UASC": _of_children(r.uasc, flagged)}
 
 
 @rule("104", tables=("UASC",), fields=("DUC",), examples=[
     Example({"UASC": [ok(DUC="01/04/2024"), ok(DUC=None), fail(DUC="31/03/2024"), fail(DUC="31/02/2025"),
                       ok(DUC="01/01/2030")]}, year=2025),
 ])
-def duc_invalid(r: Return) -> pl.DataFrame:
+def duc_invalid(r: Return) -> Where:
     # DUC may not fall before the collection year (it may be a future 18th birthday).
-    return r.uasc.filter(invalid("DUC") | (pl.col("DUC") < r.start))
+    return where(r.uasc, invalid("DUC") | (pl.col("DUC") < r.start))
 
 
 @rule("105", tables=("Header",), fields=("UASC",), examples=[
@@ -57,8 +64,8 @@ def duc_invalid(r: Return) -> pl.DataFrame:
     Example({"Header": [ok(CHILD="A"), ok(CHILD="B")], "UASC": [ok(CHILD="B")]},
             note="derived from the UASC table for CSV input: always valid"),
 ])
-def uasc_status_invalid(r: Return) -> pl.DataFrame:
-    return r.header.filter(~pl.col("UASC").is_in(["0", "1"]).fill_null(False))
+def uasc_status_invalid(r: Return) -> Where:
+    return where(r.header, ~pl.col("UASC").is_in(["0", "1"]).fill_null(False))
 
 
 @rule("205A", tables=_UASC_TABLES, fields=("CHILD", "UASC"), examples=[
@@ -110,13 +117,13 @@ def uasc_ceased_without_duc_last_year(r: Return) -> dict[str, pl.DataFrame]:
                       ok(CHILD="G", DOB="29/02/2008", DUC="28/02/2026")],
     }, year=2024, note="C: last year's DUC not the 18th birthday; D: this year's neither in the year nor repeated"),
 ])
-def uasc_both_years_duc_inconsistent(r: Return) -> dict[str, pl.DataFrame]:
+def uasc_both_years_duc_inconsistent(r: Return) -> dict[str, pl.LazyFrame]:
     # Last year's DUC must be the 18th birthday; this year's must fall in the year or repeat it.
     duc, duc_last = pl.col("DUC"), pl.col("DUC_last")
     in_year = duc.is_between(r.start, r.end).fill_null(False)
     repeated = (duc == duc_last).fill_null(False)
     at_18 = (duc_last == add_years("DOB_last", 18)).fill_null(False)
-    flagged = _status_both_years(r).filter(
+    flagged = _status_both_years(r).lazy().filter(
         (pl.col("UASC") == "1") & (pl.col("UASC_last") == "1") & ((~in_year & ~repeated) | ~at_18)
     )
     return _flag_uasc_and_header(r, flagged)
@@ -133,9 +140,9 @@ def uasc_both_years_duc_inconsistent(r: Return) -> dict[str, pl.DataFrame]:
         "UASC_last": [ok(CHILD="A"), ok(CHILD="B"), ok(CHILD="C", DUC="01/05/2024"), ok(CHILD="D"), ok(CHILD="F")],
     }, year=2025, note="E: not in last year's return"),
 ])
-def duc_but_never_uasc(r: Return) -> dict[str, pl.DataFrame]:
+def duc_but_never_uasc(r: Return) -> dict[str, pl.LazyFrame]:
     never = (pl.col("UASC") == "0").fill_null(True) & (pl.col("UASC_last") == "0").fill_null(True)
-    flagged = _status_both_years(r).filter(
+    flagged = _status_both_years(r).lazy().filter(
         never & (pl.col("DUC").is_not_null() | pl.col("DUC_last").is_not_null()))
     return _flag_uasc_and_header(r, flagged)
 
@@ -156,9 +163,9 @@ def duc_but_never_uasc(r: Return) -> dict[str, pl.DataFrame]:
         "UASC_last": [ok(CHILD="A"), ok(CHILD="C")],
     }, note="CSV: status from the UASC records"),
 ])
-def uasc_now_but_not_last_year(r: Return) -> pl.DataFrame:
-    last = r.table("Header_last").select("CHILD", pl.col("UASC").alias("UASC_last"))
-    return r.header.filter(pl.col("UASC") == "1").join(last, on="CHILD", how="inner").filter(
+def uasc_now_but_not_last_year(r: Return) -> pl.LazyFrame:
+    last = r.table("Header_last").lazy().select("CHILD", pl.col("UASC").alias("UASC_last"))
+    return r.header.lazy().filter(pl.col("UASC") == "1").join(last, on="CHILD", how="inner").filter(
         pl.col("UASC_last").ne_missing(pl.lit("1")))
 
 
@@ -169,9 +176,9 @@ def uasc_now_but_not_last_year(r: Return) -> pl.DataFrame:
     Example({"Header": [fail(CHILD="A", DOB="01/04/2020"), ok(CHILD="B", DOB="01/04/2020")],
              "UASC": [ok(CHILD="A")]}, year=2026),
 ])
-def uasc_under_11(r: Return) -> pl.DataFrame:
+def uasc_under_11(r: Return) -> Where:
     # Under 11 at the end of the year (born after 31 March eleven years earlier).
-    return r.header.filter((pl.col("UASC") == "1") & (pl.col("DOB") > dt.date(r.end.year - 11, 3, 31)))
+    return where(r.header, (pl.col("UASC") == "1") & (pl.col("DOB") > dt.date(r.end.year - 11, 3, 31)))
 
 
 @rule("303", tables=("Header", "UASC"), fields=("DUC", "UASC"), examples=[
@@ -183,10 +190,10 @@ def uasc_under_11(r: Return) -> pl.DataFrame:
                  ok(CHILD="G", DUC="01/06/2020")],
     }, note="G has no Header record"),
 ])
-def duc_without_uasc_status(r: Return) -> dict[str, pl.DataFrame]:
-    duc_given = r.uasc.filter(_given("DUC")).select("CHILD").unique()
-    flagged = r.header.filter(pl.col("UASC").ne_missing(pl.lit("1"))).join(duc_given, on="CHILD", how="semi")
-    return {"Header": flagged, "UASC": _of_children(r.uasc.filter(_given("DUC")), flagged)}
+def duc_without_uasc_status(r: Return) -> dict[str, pl.LazyFrame]:
+    duc_given = r.uasc.lazy().filter(_given("DUC")).select("CHILD").unique()
+    flagged = r.header.lazy().filter(pl.col("UASC").ne_missing(pl.lit("1"))).join(duc_given, on="CHILD", how="semi")
+    return {"Header": flagged, "UASC": _of_children(r.uasc.lazy().filter(_given("DUC")), flagged)}
 
 
 @rule("304", tables=("UASC",), fields=("DUC",), examples=[
@@ -195,8 +202,8 @@ def duc_without_uasc_status(r: Return) -> dict[str, pl.DataFrame]:
                       ok(DOB=None, DUC="05/06/2020"), ok(DOB="29/02/2004", DUC="28/02/2022"),
                       fail(DOB="29/02/2004", DUC="01/03/2022")]}),
 ])
-def duc_after_18th_birthday(r: Return) -> pl.DataFrame:
-    return r.uasc.filter(pl.col("DUC") > add_years("DOB", 18))
+def duc_after_18th_birthday(r: Return) -> Where:
+    return where(r.uasc, pl.col("DUC") > add_years("DOB", 18))
 
 
 @rule("1014", tables=("UASC", "OC3", "Episodes", "Header"), fields=("ACTIV", "ACCOM", "IN_TOUCH", "DUC"), examples=[
@@ -215,15 +222,15 @@ def duc_after_18th_birthday(r: Return) -> pl.DataFrame:
                      ok(CHILD="G", DECOM="31/03/2025")],
     }, year=2025, note="E has no episodes at all; C is not UASC"),
 ])
-def uasc_details_for_care_leaver(r: Return) -> dict[str, pl.DataFrame]:
+def uasc_details_for_care_leaver(r: Return) -> dict[str, pl.LazyFrame]:
     # Care leavers: OC3 details given and no episode during the collection year.
     during = (pl.col("DECOM") <= r.end) & (pl.col("DEC").is_null() | (pl.col("DEC") >= r.start))
-    looked_after = r.episodes.filter(during).select("CHILD")
-    leavers = r.oc3.filter(pl.any_horizontal(pl.col("IN_TOUCH", "ACTIV", "ACCOM").is_not_null())).join(
+    looked_after = r.episodes.lazy().filter(during).select("CHILD")
+    leavers = r.oc3.lazy().filter(pl.any_horizontal(pl.col("IN_TOUCH", "ACTIV", "ACCOM").is_not_null())).join(
         looked_after, on="CHILD", how="anti")
     # UASC information: a DUC, or a UASC status of 1 (in XML every child has a UASC record).
-    status = r.header.select("CHILD", "UASC").unique("CHILD", keep="first")
-    uasc_info = r.uasc.join(status, on="CHILD", how="left").filter(
+    status = r.header.lazy().select("CHILD", "UASC").unique("CHILD", keep="first")
+    uasc_info = r.uasc.lazy().join(status, on="CHILD", how="left").filter(
         _given("DUC") | (pl.col("UASC") == "1").fill_null(False))
     flagged = uasc_info.join(leavers.select("CHILD").unique(), on="CHILD", how="semi").select("CHILD", "_row")
     return {"UASC": flagged, "OC3": _of_children(leavers, flagged)}
