@@ -1,8 +1,8 @@
-"""Run the benchmarks: ``python -m benchmarks [generator] [validation903]`` (default: all)."""
+"""Run the benchmarks: ``python -m benchmarks [generator] [validation903] [indicators] [web]`` (default: all)."""
 
 import sys
 
-SUITES = ("generator", "validation903")
+SUITES = ("generator", "validation903", "indicators", "web")
 
 
 def main() -> None:

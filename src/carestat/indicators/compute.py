@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from itertools import zip_longest
 
 import polars as pl
 
@@ -45,7 +47,7 @@ def compute_indicator(item: Indicator, inputs: Inputs) -> pl.DataFrame:
     if item.unit == "rate_per_10k":
         raw = raw.drop("denominator").join(inputs.population.rename({"population": "denominator"}),
                                            on=["la_code", "year"], how="left")
-    geo = _geography(inputs.years)
+    geo = inputs.view("compute.geography", lambda i: _geography(i.years))
     la = raw.join(geo, on=["la_code", "year"], how="left")
     keys = ["year", "breakdown", "category"]
     region = (la.filter(pl.col("region_code").is_not_null())
@@ -66,11 +68,25 @@ def compute_indicator(item: Indicator, inputs: Inputs) -> pl.DataFrame:
     return out.select(OUTPUT_COLUMNS)
 
 
-def compute(inputs: Inputs, ids: list[str] | None = None) -> pl.DataFrame:
-    """Every registered indicator (or those in ``ids``), tidy, for every geography and year."""
+def compute(inputs: Inputs, ids: list[str] | None = None, workers: int | None = None) -> pl.DataFrame:
+    """Every registered indicator (or those in ``ids``), tidy, for every geography and year.
+
+    Indicators are computed in ``workers`` threads (default: one per core, up to 4): Polars runs
+    outside Python's lock, and a shared view is built once, by the first indicator that needs it.
+    """
     registry = all_indicators()
     chosen = [registry[i] for i in ids] if ids else list(registry.values())
-    frames = [compute_indicator(item, inputs) for item in chosen]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers > 1:
+        # Modules in turn, so that the threads start on different shared views, not the same one.
+        by_module: dict[str, list[Indicator]] = {}
+        for item in chosen:
+            by_module.setdefault(item.compute.__module__, []).append(item)
+        chosen = [item for turn in zip_longest(*by_module.values()) for item in turn if item is not None]
+        with ThreadPoolExecutor(workers) as pool:
+            frames = list(pool.map(lambda item: compute_indicator(item, inputs), chosen))
+    else:
+        frames = [compute_indicator(item, inputs) for item in chosen]
     level = {"National": 0, "Regional": 1, "Local authority": 2}
     return pl.concat(frames, how="vertical_relaxed").with_columns(
         _level=pl.col("geographic_level").replace_strict(level, return_dtype=pl.Int8)
@@ -81,9 +97,9 @@ def compute(inputs: Inputs, ids: list[str] | None = None) -> pl.DataFrame:
 def compute_warehouse(db: str | os.PathLike[str] | None = None, store: bool = True) -> tuple[pl.DataFrame, bool]:
     """Every indicator from the warehouse's current returns, stored back in it (``indicator_values``)
     for the analysis and the web service. Returns the values and whether they are synthetic."""
-    from carestat.warehouse import connect, holds_synthetic, store_indicator_values, tables
+    from carestat.warehouse import connect, holds_synthetic, store_indicator_values
 
-    frame = compute(Inputs(tables(db)))
+    frame = compute(Inputs.from_warehouse(db))
     con = connect(db, read_only=not store)
     try:
         synthetic = holds_synthetic(con)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -62,10 +62,12 @@ def is_synthetic(db: str | os.PathLike[str] | None = None) -> bool:
 
 
 def tables(db: str | os.PathLike[str] | None = None, return_name: str = "ssda903",
-           years: list[int] | None = None) -> dict[str, pl.DataFrame]:
+           years: list[int] | None = None,
+           only: Mapping[str, Sequence[str]] | None = None) -> dict[str, pl.DataFrame]:
+    """The current submissions' tables (see ``current_tables``; ``only`` picks tables and columns)."""
     con = connect(db, read_only=True)
     try:
-        return current_tables(con, return_name, years)
+        return current_tables(con, return_name, years, only)
     finally:
         con.close()
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -222,18 +222,21 @@ def submissions(con: duckdb.DuckDBPyConnection, la: str | None = None, year: int
 
 
 def current_tables(con: duckdb.DuckDBPyConnection, return_name: str = "ssda903",
-                   years: list[int] | None = None) -> dict[str, pl.DataFrame]:
-    """Every table of the current submissions, across all LAs (and the chosen years)."""
+                   years: list[int] | None = None,
+                   only: Mapping[str, Sequence[str]] | None = None) -> dict[str, pl.DataFrame]:
+    """Every table of the current submissions, across all LAs (and the chosen years); with
+    ``only`` ({table: [column, ...]}), just those tables and columns (less to read and hold)."""
     from carestat.warehouse.schema import tables
 
     out = {}
-    for table in tables(return_name):
-        sql = f"SELECT * FROM current_{table_name(return_name, table)}"
+    for table in tables(return_name) if only is None else list(only):
+        select = "*" if only is None else ", ".join(f'"{c}"' for c in only[table])
+        sql = f"SELECT {select} FROM current_{table_name(return_name, table)}"
         params: list = []
         if years:
             sql += f" WHERE collection_year IN ({', '.join('?' for _ in years)})"
             params = list(years)
-        out[table] = query(con, sql, params)
+        out[table] = query(con, sql, params).rechunk()  # DuckDB hands over many chunks
     if not any(frame.height for frame in out.values()):
         raise WarehouseError("the warehouse holds no current submissions for that selection")
     return out

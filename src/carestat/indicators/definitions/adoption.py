@@ -32,9 +32,9 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.history import periods_of_care
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, Inputs, attach
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import ceased_in_year, in_returns, sex_label
+from carestat.indicators.views import ceased_in_year, sex_label
 
 ADOPTED = {"E11": "Adopted: application unopposed", "E12": "Adopted: consent dispensed with by the court"}
 SGO = {"E43": "Former foster carers (legacy code)", "E44": "Other carers (legacy code)",
@@ -51,9 +51,14 @@ _KEYS = ["la_code", "child_key"]
 
 
 def ceased(inputs: Inputs) -> pl.DataFrame:
-    """Children who left care in each year (``ceased_in_year``), with sex, for the LA's returns loaded."""
-    return (in_returns(ceased_in_year(inputs), inputs)
-            .join(inputs.dob.select(*_KEYS, "SEX"), on=_KEYS, how="left")
+    """Children who left care in each year (``ceased_in_year``: the fields used here), with sex."""
+    return inputs.view("adoption.ceased", _ceased)
+
+
+def _ceased(inputs: Inputs) -> pl.DataFrame:
+    # ceased_in_year holds only LA-years with a return.
+    ceased = ceased_in_year(inputs).select(*_KEYS, CHILD_ID, "_ep", "year", "DECOM", "REC", "age_band")
+    return (attach(ceased, inputs.dob.select(CHILD_ID, "SEX"), on=CHILD_ID)
             .with_columns(sex=sex_label(pl.col("SEX")), route=pl.col("REC").replace_strict(ADOPTED, default=None),
                           sgo_order=pl.col("REC").replace_strict(SGO, default=None)))
 
@@ -68,29 +73,34 @@ def adoptions(inputs: Inputs) -> pl.DataFrame:
     """One row per child adopted in each year with the journey's dates and the days between them:
     ``a1_days`` (entry to adoptive placement), ``a10_days`` (entry to moving in with the family
     who adopted), ``a2_days`` (court authority to match), ``decision_to_match_days``."""
-    in_period = [*_KEYS, "period"]
+    return inputs.view("adoptions", _adoptions)
+
+
+def _adoptions(inputs: Inputs) -> pl.DataFrame:
+    # ``period`` is unique across children, so it alone identifies a child's period of care.
     # Episodes are in order within each child; a run with one carer starts with the period or a move (RNE S, P, B).
     per = periods_of_care(inputs)
     new_carer = (pl.col("episode_no") == 0) | pl.col("RNE").is_in(NEW_CARER).fill_null(False)
-    per = per.with_columns(carer_start=pl.when(new_carer).then("DECOM").forward_fill())
-    adopted = (ceased(inputs).filter(pl.col("REC").is_in(list(ADOPTED))).select(*_KEYS, "year", "DECOM", "route")
-               .join(per.select(*_KEYS, "DECOM", "period", "period_start", "start_known"), on=[*_KEYS, "DECOM"]))
-    placed = (per.filter(pl.col("PLACE").is_in(ADOPTIVE_PLACEMENTS)).unique(in_period, keep="first", maintain_order=True)
-              .select(*in_period, placed_date="DECOM", adoptive_place="PLACE", carer_start="carer_start"))
-    order = (per.filter(pl.col("LS") == "E1").unique(in_period, keep="first", maintain_order=True)
-             .select(*in_period, e1_date="DECOM", e1_episode_no="episode_no"))
-    ad1 = (inputs.tables["AD1"].rename({"collection_year": "year"}).with_columns(pl.col("year").cast(pl.Int64))
-           .sort("DATE_MATCH", descending=True, nulls_last=True).unique([*_KEYS, "year"], keep="first")
-           .select(*_KEYS, "year", "DATE_INT", "DATE_MATCH"))
-    out = (adopted.join(placed, on=in_period, how="left").join(order, on=in_period, how="left")
-           .join(ad1, on=[*_KEYS, "year"], how="left"))
-    decided = (inputs.tables["PlacedAdoption"].rename({"collection_year": "year"})
+    per = per.select("_ep", "period", "period_start", "start_known", "episode_no", "DECOM", "PLACE", "LS",
+                     carer_start=pl.when(new_carer).then("DECOM").forward_fill())
+    adopted = (ceased(inputs).filter(pl.col("REC").is_in(list(ADOPTED))).select(*_KEYS, CHILD_ID, "year", "DECOM", "route", "_ep")
+               .join(per.select("_ep", "period", "period_start", "start_known"), on="_ep").drop("_ep"))
+    placed = (per.filter(pl.col("PLACE").is_in(ADOPTIVE_PLACEMENTS)).unique("period", keep="first", maintain_order=True)
+              .select("period", placed_date="DECOM", adoptive_place="PLACE", carer_start="carer_start"))
+    order = (per.filter(pl.col("LS") == "E1").unique("period", keep="first", maintain_order=True)
+             .select("period", e1_date="DECOM", e1_episode_no="episode_no"))
+    ad1 = (inputs.keyed("AD1").rename({"collection_year": "year"}).with_columns(pl.col("year").cast(pl.Int64))
+           .sort("DATE_MATCH", descending=True, nulls_last=True).unique([CHILD_ID, "year"], keep="first")
+           .select(CHILD_ID, "year", "DATE_INT", "DATE_MATCH"))
+    out = (adopted.join(placed, on="period", how="left").join(order, on="period", how="left")
+           .join(ad1, on=[CHILD_ID, "year"], how="left"))
+    decided = (inputs.keyed("PlacedAdoption").rename({"collection_year": "year"})
                .with_columns(pl.col("year").cast(pl.Int64))
-               .join(out.select(*_KEYS, "year", "DATE_MATCH"), on=[*_KEYS, "year"])
+               .join(out.select(CHILD_ID, "year", "DATE_MATCH"), on=[CHILD_ID, "year"])
                .filter(pl.col("DATE_MATCH").is_null() | ((pl.col("DATE_PLACED") <= pl.col("DATE_MATCH"))
                        & (pl.col("DATE_PLACED_CEASED").is_null() | (pl.col("DATE_PLACED_CEASED") > pl.col("DATE_MATCH")))))
-               .group_by(*_KEYS, "year").agg(decision_date=pl.col("DATE_PLACED").max()))
-    out = out.join(decided, on=[*_KEYS, "year"], how="left")
+               .group_by(CHILD_ID, "year").agg(decision_date=pl.col("DATE_PLACED").max()))
+    out = out.join(decided, on=[CHILD_ID, "year"], how="left")
     # A placement order is dated only if its episode is not the period's first, or the period began in the data;
     # one granted before the returns loaded leaves the child out of A2 rather than falling back to the decision.
     has_e1 = pl.col("e1_date").is_not_null()
@@ -130,6 +140,10 @@ def average_days(frame: pl.DataFrame, column: str, by: dict[str, str]) -> pl.Dat
 def three_year_window(inputs: Inputs) -> pl.DataFrame:
     """``adoptions`` with each child counted in the figure for its adoption year and the two years
     after (``year`` is the figure's year), for LA-years whose three returns are all loaded."""
+    return inputs.view("adoption.three_year_window", _three_year_window)
+
+
+def _three_year_window(inputs: Inputs) -> pl.DataFrame:
     journeys = adoptions(inputs)
     window = pl.concat([journeys.filter(pl.col("year").is_between(year - 2, year)).with_columns(
         year=pl.lit(year, dtype=pl.Int64)) for year in inputs.years])

@@ -25,9 +25,9 @@ from collections.abc import Callable
 
 import polars as pl
 
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, Inputs
 from carestat.indicators.registry import distribution, indicator, with_breakdowns
-from carestat.indicators.views import age_on, sex_label
+from carestat.indicators.views import age_on_31_march, sex_label
 
 BANDS = {"17_18": (17, 18, "17 to 18"), "19_21": (19, 21, "19 to 21")}
 EET = ("F1", "F2", "F3", "F4", "F5", "P1", "P2", "P3", "P4", "P5")
@@ -62,14 +62,20 @@ _COHORT = ("Young people whose {b}th birthday fell in the year and who were look
 def care_leavers(inputs: Inputs) -> pl.DataFrame:
     """One row per OC3 record aged 17 to 21, with ``age``, ``band`` (17_18 or 19_21), ``sex`` and
     the grouped activity, accommodation and contact."""
-    keys = ["la_code", "child_key"]
-    oc3 = (inputs.tables["OC3"].rename({"collection_year": "year", "DOB": "OC3_DOB"})
+    return inputs.view("care_leavers", _care_leavers)
+
+
+def _care_leavers(inputs: Inputs) -> pl.DataFrame:
+    oc3 = (inputs.keyed("OC3").rename({"collection_year": "year", "DOB": "OC3_DOB"})
            .with_columns(pl.col("year").cast(pl.Int64))
-           .unique([*keys, "year"], keep="first")
-           .join(inputs.dob.select(*keys, "DOB", "SEX"), on=keys, how="left"))
-    code = {c: pl.col(c).str.strip_chars().str.to_uppercase() for c in ("ACTIV", "ACCOM", "IN_TOUCH")}
+           .unique([CHILD_ID, "year"], keep="first")
+           .join(inputs.dob.select(CHILD_ID, "DOB", "SEX"), on=CHILD_ID, how="left"))
+    # The cleaned codes are used many times: columns, cleaned once.
+    fields = ("ACTIV", "ACCOM", "IN_TOUCH")
+    oc3 = oc3.with_columns(pl.col(c).str.strip_chars().str.to_uppercase().alias(f"_{c}") for c in fields)
+    code = {c: pl.col(f"_{c}") for c in fields}
     out = oc3.with_columns(
-        age=age_on(pl.coalesce("OC3_DOB", "DOB"), pl.date(pl.col("year"), 3, 31)),
+        age=age_on_31_march(pl.coalesce("OC3_DOB", "DOB"), pl.col("year")),
         sex=sex_label(pl.col("SEX")),
         activity=code["ACTIV"].replace_strict(ACTIVITY_LABELS, default=NOT_KNOWN),
         eet=code["ACTIV"].is_in(EET).fill_null(False),
@@ -84,7 +90,7 @@ def care_leavers(inputs: Inputs) -> pl.DataFrame:
     ).with_columns(pl.col("suitable").fill_null(False), activity_not_known=~pl.col("eet") & ~pl.col("neet"))
     band = pl.when(pl.col("age").is_between(17, 18)).then(pl.lit("17_18")).when(
         pl.col("age").is_between(19, 21)).then(pl.lit("19_21"))
-    return out.with_columns(band=band).filter(pl.col("band").is_not_null())
+    return out.with_columns(band=band).filter(pl.col("band").is_not_null()).drop(*(f"_{c}" for c in fields))
 
 
 Compute = Callable[[Inputs], pl.DataFrame]
@@ -92,7 +98,7 @@ Compute = Callable[[Inputs], pl.DataFrame]
 
 def _band(band: str) -> Compute:
     def frame(inputs: Inputs) -> pl.DataFrame:
-        return care_leavers(inputs).filter(pl.col("band") == band)
+        return inputs.view(f"care_leavers_{band}", lambda i: care_leavers(i).filter(pl.col("band") == band))
     return frame
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.definitions.distance import MILES
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import looked_after_at_31_march
 
@@ -28,7 +28,8 @@ def _cla(inputs: Inputs) -> pl.DataFrame:
 
 
 def _build(inputs: Inputs) -> pl.DataFrame:
-    cla = looked_after_at_31_march(inputs)
+    cla = looked_after_at_31_march(inputs).select("la_code", CHILD_ID, "year", "age_band", "PLACE", "PLACE_PROVIDER",
+                                                  "PL_DISTANCE", "PL_LOCATION")
     return cla.with_columns(
         provider=pl.col("PLACE_PROVIDER").replace_strict(PROVIDERS, default="Not known"),
         distance=pl.when(pl.col("PL_DISTANCE").is_null()).then(pl.lit("Not known"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, Inputs, attach
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import (
     ceased_in_year,
@@ -25,12 +25,17 @@ def _ethnic_group(code: pl.Expr) -> pl.Expr:
 
 
 def _cla_with_characteristics(inputs: Inputs) -> pl.DataFrame:
+    """Children looked after on 31 March with the breakdowns of ``cla_31mar``."""
+    return inputs.view("cla_with_characteristics", _build_cla_with_characteristics)
+
+
+def _build_cla_with_characteristics(inputs: Inputs) -> pl.DataFrame:
     cla = looked_after_at_31_march(inputs)
-    person = inputs.dob.select("la_code", "child_key", "SEX", "ETHNIC")
-    uasc = (inputs.tables["UASC"].select("la_code", "child_key", "collection_year", "DUC")
+    person = inputs.dob.select(CHILD_ID, "SEX", "ETHNIC")
+    uasc = (inputs.keyed("UASC").select(CHILD_ID, "collection_year", "DUC")
             .rename({"collection_year": "year"}).with_columns(pl.col("year").cast(pl.Int64), _uasc_record=pl.lit(True)))
-    out = cla.drop("SEX", "ETHNIC", strict=False).join(person, on=["la_code", "child_key"], how="left")
-    out = out.join(uasc, on=["la_code", "child_key", "year"], how="left")
+    out = attach(cla.drop("SEX", "ETHNIC", strict=False), person, on=CHILD_ID)
+    out = attach(out, uasc, on=[CHILD_ID, "year"])
     return out.with_columns(
         sex=sex_label(pl.col("SEX")), ethnic_group=_ethnic_group(pl.col("ETHNIC")),
         legal_status=pl.col("LS"), category_of_need=pl.col("CIN"), placement_provider=pl.col("PLACE_PROVIDER"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.history import ADOPTION
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, Inputs
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import looked_after_at_31_march
 
@@ -27,7 +27,8 @@ def _cla(inputs: Inputs) -> pl.DataFrame:
 
 
 def _build(inputs: Inputs) -> pl.DataFrame:
-    cla = looked_after_at_31_march(inputs)
+    cla = looked_after_at_31_march(inputs).select("la_code", CHILD_ID, "year", *_BREAKDOWNS, "PLACE", "PL_DISTANCE",
+                                                  "PL_LOCATION")
     return cla.with_columns(
         _distance_known=~pl.col("PLACE").is_in(ADOPTION).fill_null(False) & pl.col("PL_DISTANCE").is_not_null(),
         _far=(pl.col("PL_DISTANCE") > MILES).fill_null(False),

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.history import KEY
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, KEY, Inputs, attach, collection_year_of, first_of
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, in_returns
+from carestat.indicators.views import (
+    age_band,
+    age_on_31_march,
+    first_per_child_year,
+    in_returns,
+    not_short_breaks,
+)
 
 _BREAKDOWNS = ("age_band",)
-_END = pl.date(pl.col("year"), 3, 31)
 
 
 def looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
@@ -32,9 +36,12 @@ def looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
 
 
 def _looked_after_during_year(inputs: Inputs) -> pl.DataFrame:
-    e = inputs.episodes.filter(~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False))
-    spans = _years_open(inputs, e, "DECOM", "DEC").unique(["la_code", "year", "child_key"])
-    return spans.select("la_code", "year", "child_key", age_band=age_band(age_on(pl.col("DOB"), _END)))
+    # Years found on the episodes' numbers alone, the child's fields gathered once per child-year.
+    e = inputs.episodes.select("_ep", CHILD_ID, "LS", "DECOM", "DEC", "collection_year").filter(not_short_breaks())
+    spans = in_returns(first_per_child_year(_years_open(e, "DECOM", "DEC").select("_ep", CHILD_ID, "year")), inputs)
+    child = inputs.episodes.select(*KEY, "DOB")[spans["_ep"]].hstack(spans.select("year", CHILD_ID))
+    return child.select("la_code", "year", "child_key", CHILD_ID,
+                        age_band=age_band(age_on_31_march(pl.col("DOB"), pl.col("year"))))
 
 
 def incidents(inputs: Inputs) -> pl.DataFrame:
@@ -43,28 +50,31 @@ def incidents(inputs: Inputs) -> pl.DataFrame:
 
 
 def _incidents(inputs: Inputs) -> pl.DataFrame:
-    m = (inputs.tables["Missing"].filter(pl.col("MIS_START").is_not_null())
-         .sort("collection_year", descending=True)
-         .unique([*KEY, "MISSING", "MIS_START"], keep="first"))
-    return _years_open(inputs, m, "MIS_START", "MIS_END").select(*KEY, "year", "MISSING", "MIS_START", "MIS_END")
+    m = (inputs.keyed("Missing").filter(pl.col("MIS_START").is_not_null())
+         .select(*KEY, CHILD_ID, "MISSING", "MIS_START", "MIS_END", "collection_year")
+         .sort(CHILD_ID, "MISSING", "MIS_START", "collection_year", descending=[False, False, False, True],
+               maintain_order=True)
+         .filter(first_of(CHILD_ID, "MISSING", "MIS_START")))
+    return in_returns(_years_open(m, "MIS_START", "MIS_END"), inputs).select(
+        *KEY, CHILD_ID, "year", "MISSING", "MIS_START", "MIS_END")
 
 
-def _years_open(inputs: Inputs, frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+def _years_open(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
     """One row per record and collection year it was open in (a record with no end: up to the
-    year of the latest return holding it), for the LA-years with a return."""
-    def year_of(day: pl.Expr) -> pl.Expr:
-        return day.dt.year().cast(pl.Int64) + (day.dt.month() >= 4).cast(pl.Int64)
-
-    last = year_of(pl.col(end)).fill_null(pl.col("collection_year").cast(pl.Int64))
-    spans = frame.with_columns(year=pl.int_ranges(year_of(pl.col(start)), last + 1)).explode("year")
-    return in_returns(spans, inputs)
+    year of the latest return holding it)."""
+    last = collection_year_of(pl.col(end)).fill_null(pl.col("collection_year").cast(pl.Int64))
+    return frame.with_columns(year=pl.int_ranges(collection_year_of(pl.col(start)), last + 1)).explode("year")
 
 
 def _children(inputs: Inputs, kind: str) -> pl.DataFrame:
     """Children looked after during the year with their number of incidents of one kind."""
+    return inputs.view(f"missing_children_{kind}", lambda i: _build_children(i, kind))
+
+
+def _build_children(inputs: Inputs, kind: str) -> pl.DataFrame:
     counted = (incidents(inputs).filter(pl.col("MISSING") == kind)
-               .group_by("la_code", "year", "child_key").agg(incidents=pl.len()))
-    return looked_after_during_year(inputs).join(counted, on=["la_code", "year", "child_key"], how="left").with_columns(
+               .group_by(CHILD_ID, "year").agg(incidents=pl.len()))
+    return attach(looked_after_during_year(inputs), counted, on=[CHILD_ID, "year"]).with_columns(
         pl.col("incidents").fill_null(0))
 
 

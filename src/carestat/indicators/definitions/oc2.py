@@ -19,9 +19,16 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.history import periods_of_care
-from carestat.indicators.inputs import Inputs, year_bounds
+from carestat.indicators.inputs import CHILD_ID, Inputs, first_of
 from carestat.indicators.registry import distribution, indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, in_returns, sex_label
+from carestat.indicators.views import (
+    age_band,
+    age_on_31_march,
+    first_per_child_year,
+    in_returns,
+    open_on_31_march,
+    sex_label,
+)
 
 _KEYS = ["la_code", "child_key"]
 _BREAKDOWNS = ("age_band", "sex")
@@ -33,26 +40,25 @@ SDQ_CONCERN = "Cause for concern (17 or more)"
 def looked_after_12_months(inputs: Inputs) -> pl.DataFrame:
     """One row per child in the OC2 cohort of each year, with the OC2 fields (null when the LA
     sent no OC2 record: ``has_oc2`` False), age on 31 March, age band and sex."""
-    e = periods_of_care(inputs)
-    parts = []
-    for year in inputs.years:
-        start, end = year_bounds(year)
-        open_then = e.filter((pl.col("DECOM") <= end) & (pl.col("DEC").is_null() | (pl.col("DEC") > end))
-                             & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
-                             & (pl.col("collection_year") >= year) & (pl.col("period_start") <= start))
-        parts.append(open_then.unique(_KEYS, keep="first").select(*_KEYS, "DOB")
-                     .with_columns(year=pl.lit(year, dtype=pl.Int64)))
-    cohort = in_returns(pl.concat(parts), inputs)
-    oc2 = (inputs.tables["OC2"].rename({"collection_year": "year", "DOB": "OC2_DOB"})
-           .with_columns(pl.col("year").cast(pl.Int64), has_oc2=pl.lit(True))
-           .unique([*_KEYS, "year"], keep="first")
-           .select(*_KEYS, "year", "OC2_DOB", "SDQ_SCORE", *_FLAGS, "has_oc2"))
-    out = (cohort.join(oc2, on=[*_KEYS, "year"], how="left")
-           .join(inputs.dob.select(*_KEYS, "SEX"), on=_KEYS, how="left"))
+    return inputs.view("looked_after_12_months", _looked_after_12_months)
+
+
+def _looked_after_12_months(inputs: Inputs) -> pl.DataFrame:
+    # Episodes open on 31 March whose period of care had begun by 1 April of the year before.
+    rows = open_on_31_march(inputs)
+    rows = rows.with_columns(periods_of_care(inputs)["period_start"].gather(rows["_ep"]))
+    rows = first_per_child_year(rows.filter(pl.col("period_start") <= pl.date(pl.col("year") - 1, 4, 1)))
+    cohort = in_returns(inputs.episodes.select(*_KEYS, CHILD_ID, "DOB")[rows["_ep"]].with_columns(rows["year"]),
+                        inputs)
+    oc2 = (inputs.keyed("OC2").select(CHILD_ID, pl.col("collection_year").cast(pl.Int64).alias("year"),
+                                      pl.col("DOB").alias("OC2_DOB"), "SDQ_SCORE", *_FLAGS, has_oc2=pl.lit(True))
+           .sort(CHILD_ID, "year", maintain_order=True).filter(first_of(CHILD_ID, "year")))  # each child's first record
+    out = (cohort.join(oc2, on=[CHILD_ID, "year"], how="left")
+           .join(inputs.dob.select(CHILD_ID, "SEX"), on=CHILD_ID, how="left"))
     dob = pl.coalesce("DOB", "OC2_DOB")
     return out.with_columns(
         has_oc2=pl.col("has_oc2").fill_null(False),
-        age=age_on(dob, pl.date(pl.col("year"), 3, 31)),
+        age=age_on_31_march(dob, pl.col("year")),
         sex=sex_label(pl.col("SEX")),
         **{f.lower(): (pl.col(f).str.strip_chars() == "1").fill_null(False) for f in _FLAGS},
     ).with_columns(age_band=age_band(pl.col("age")))

@@ -28,11 +28,19 @@ from __future__ import annotations
 import polars as pl
 
 from carestat.indicators.history import ADOPTION, KEY, TEMPORARY, episode_history
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import (
+    CHILD_ID,
+    Inputs,
+    attach,
+    attach_by_episode,
+    collection_year_of,
+    first_of,
+)
 from carestat.indicators.registry import indicator, with_breakdowns
 from carestat.indicators.views import (
     age_band,
     age_on,
+    age_on_31_march,
     in_returns,
     looked_after_at_31_march,
     placement_group,
@@ -45,48 +53,72 @@ _STABILITY_BREAKDOWNS = ("age_band", "placement", "time_in_care", "category_of_n
 
 def placements(inputs: Inputs) -> pl.DataFrame:
     """One row per placement: start (lower bound unless ``placement_start_known``), end, type."""
-    return (episode_history(inputs).unique("_placement", keep="first")
+    return inputs.view("placements", _placements)
+
+
+def _placements(inputs: Inputs) -> pl.DataFrame:
+    return (episode_history(inputs).filter(first_of("_placement"))
             .select(*KEY, "_placement", "placement_start", "placement_start_known", "placement_end",
-                    "placement_place", "DOB"))
+                    "placement_place", "DOB", CHILD_ID))
 
 
-def _time_in_care(start: pl.Expr, known: pl.Expr, day: pl.Expr) -> pl.Expr:
-    years = age_on(start, day)
-    expr = pl.when(years >= 5).then(pl.lit("5 years or more")).when(~known).then(pl.lit("Not known"))
-    for upper, label in _TIME_IN_CARE:
-        expr = expr.when(years < upper).then(pl.lit(label))
-    return expr.otherwise(pl.lit("Not known"))
+def _time_in_care(years: pl.Expr, known: pl.Expr) -> pl.Expr:
+    """Time in care (whole ``years``, the start ``known`` or not) as a label."""
+    labels = ["5 years or more", "Not known", *(label for _, label in _TIME_IN_CARE)]
+    # Numbers first, then labels: one string per row rather than one per band tried.
+    code = pl.when(years >= 5).then(0).when(~known).then(1)
+    for i, (upper, _) in enumerate(_TIME_IN_CARE, start=2):
+        code = code.when(years < upper).then(i)
+    return code.otherwise(1).replace_strict(dict(enumerate(labels)), return_dtype=pl.Utf8)
 
 
 def cla_with_history(inputs: Inputs) -> pl.DataFrame:
-    """Children looked after on 31 March with their episode's placement, carer and period."""
+    """Children looked after on 31 March (the fields these indicators use) with their episode's
+    placement, carer and period."""
     return inputs.view("cla_with_history", _cla_with_history)
 
 
 def _cla_with_history(inputs: Inputs) -> pl.DataFrame:
     cols = ["period_start", "period_start_known", "period_cin", "placement_start", "carer_start",
             "previous_carer_start"]
-    cla = looked_after_at_31_march(inputs).join(
-        episode_history(inputs).select(*KEY, "DECOM", *cols), on=[*KEY, "DECOM"], how="inner")
+    cla = looked_after_at_31_march(inputs).select(*KEY, CHILD_ID, "_ep", "year", "age", "age_band", "placement",
+                                                  "PLACE")
+    # Every episode open on 31 March is in the history (neither is short breaks).
+    cla = attach_by_episode(cla, episode_history(inputs).select("_ep", *cols), inputs)
+    cla = cla.with_columns(_years=age_on_31_march(pl.col("period_start"), pl.col("year")))
     return cla.with_columns(
-        time_in_care=_time_in_care(pl.col("period_start"), pl.col("period_start_known"),
-                                   pl.date(pl.col("year"), 3, 31)),
+        time_in_care=_time_in_care(pl.col("_years"), pl.col("period_start_known")),
         category_of_need=pl.col("period_cin"),
-    )
+    ).drop("_years")
 
 
 def placements_in_year(inputs: Inputs) -> pl.DataFrame:
     """la_code, child_key, year -> number of placements (of 24 hours or more) during the year."""
-    years = pl.DataFrame({"year": inputs.years}, schema={"year": pl.Int64})
-    p = placements(inputs).join(years, how="cross")
-    start, end = pl.date(pl.col("year") - 1, 4, 1), pl.date(pl.col("year"), 3, 31)
-    during = (pl.col("placement_start") <= end) & (pl.col("placement_end").is_null() | (pl.col("placement_end") >= start))
-    a_day = pl.col("placement_end").is_null() | (pl.col("placement_end") > pl.col("placement_start"))
-    return p.filter(during & a_day).group_by(*KEY, "year").agg(placements=pl.len())
+    return inputs.view("placements_in_year", _placements_in_year)
+
+
+def _placements_in_year(inputs: Inputs) -> pl.DataFrame:
+    # A placement is during year y when it starts by 31 March y and ends (if at all) on or after 1 April y-1.
+    start, end = pl.col("placement_start"), pl.col("placement_end")
+    p = placements(inputs).filter(start.is_not_null() & (end.is_null() | (end > start)))
+    first = pl.max_horizontal(collection_year_of(start), min(inputs.years))
+    last = pl.min_horizontal(collection_year_of(end), max(inputs.years))  # null end: the latest year
+    years = (p.select(*KEY, CHILD_ID, year=pl.int_ranges(first, last + 1)).explode("year")
+             .filter(pl.col("year").is_in(inputs.years)).sort(CHILD_ID, "year", maintain_order=True)
+             .with_columns(_row=pl.int_range(pl.len(), dtype=pl.UInt32)))
+    # Sorted by child and year: each run's first row, counted by where the next run starts.
+    starts = years.filter(first_of(CHILD_ID, "year"))
+    count = (pl.col("_row").shift(-1).fill_null(years.height) - pl.col("_row")).alias("placements")
+    return starts.select(*KEY, pl.col("year").cast(pl.Int64), count, CHILD_ID)
 
 
 def _three_plus(inputs: Inputs) -> pl.DataFrame:
-    cla = cla_with_history(inputs).join(placements_in_year(inputs), on=[*KEY, "year"], how="left")
+    return inputs.view("three_plus_placements", _build_three_plus)
+
+
+def _build_three_plus(inputs: Inputs) -> pl.DataFrame:
+    cla = attach(cla_with_history(inputs), placements_in_year(inputs).select(CHILD_ID, "year", "placements"),
+                 on=[CHILD_ID, "year"])
     return cla.with_columns(three_plus=(pl.col("placements").fill_null(1) >= 3))
 
 
@@ -119,6 +151,10 @@ def cla_3plus_placements_pct(inputs: Inputs) -> pl.DataFrame:
 
 def _long_term(inputs: Inputs) -> pl.DataFrame:
     """Children under 16 on 31 March, looked after for 2.5 years, and whether their placement is stable."""
+    return inputs.view("long_term_stability", _build_long_term)
+
+
+def _build_long_term(inputs: Inputs) -> pl.DataFrame:
     two_half = pl.date(pl.col("year") - 3, 9, 30)  # 31 March less two and a half years
     two = pl.date(pl.col("year") - 2, 3, 31)
     cla = cla_with_history(inputs).join(inputs.returns, on=["la_code", "year"], how="inner")
@@ -158,9 +194,15 @@ def cla_long_term_stability_pct(inputs: Inputs) -> pl.DataFrame:
 
 def _moves(inputs: Inputs) -> pl.DataFrame:
     """Each change of placement that took place in a year, with its reason group."""
+    return inputs.view("placement_moves", _build_moves)
+
+
+def _build_moves(inputs: Inputs) -> pl.DataFrame:
     groups = code_groups()[("Episodes", "REASON_PLACE_CHANGE")]
-    moves = episode_history(inputs).filter(pl.col("_move")).with_columns(
-        year=pl.col("DECOM").dt.year().cast(pl.Int64) + (pl.col("DECOM").dt.month() >= 4).cast(pl.Int64),
+    moves = episode_history(inputs).select(
+        *KEY, CHILD_ID, "_ep", "DOB", "DECOM", "_move", "_temp", "_prev_temp", "_prev_reason", "_before_place",
+    ).filter(pl.col("_move")).with_columns(
+        year=collection_year_of(pl.col("DECOM")),
         age=age_on(pl.col("DOB"), pl.col("DECOM")),
         placement=placement_group(pl.col("_before_place")),
         reason=pl.when(pl.col("_temp") | pl.col("_prev_temp")).then(pl.lit("temporary"))

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.indicators.history import KEY
-from carestat.indicators.inputs import Inputs
+from carestat.indicators.inputs import CHILD_ID, KEY, Inputs, collection_year_of
 from carestat.indicators.registry import indicator, with_breakdowns
-from carestat.indicators.views import SHORT_BREAKS, age_band, age_on, ceased_in_year
+from carestat.indicators.views import age_band, age_on, ceased_in_year, not_short_breaks
 from carestat.spec import code_groups
 
 _CARE_PLAN = {"E4A": "Part of the care plan", "E4B": "Not part of the care plan", "E4": "Not recorded"}
@@ -38,9 +37,8 @@ def _ceased(inputs: Inputs) -> pl.DataFrame:
 
 
 def _build_ceased(inputs: Inputs) -> pl.DataFrame:
-    ceased = ceased_in_year(inputs).join(inputs.returns.select("la_code", "year"), on=["la_code", "year"],
-                                         how="semi")
-    return ceased.with_columns(
+    # ceased_in_year holds only LA-years with a return.
+    return ceased_in_year(inputs).select("la_code", CHILD_ID, "year", "REC", "age_band").with_columns(
         home=pl.col("REC").is_in(_returned_home_codes()),
         care_plan=pl.col("REC").replace_strict(_CARE_PLAN, default=None),
     )
@@ -98,17 +96,20 @@ def cla_returned_home_not_care_plan_pct(inputs: Inputs) -> pl.DataFrame:
 def _reentry(inputs: Inputs) -> pl.DataFrame:
     """Children who went home in year Y-1 (first time that year), reported in year Y, with whether
     a new period of care began within 365 days."""
-    e = inputs.episodes.filter(~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False))
+    return inputs.view("returns_home.reentry", _build_reentry)
+
+
+def _build_reentry(inputs: Inputs) -> pl.DataFrame:
+    e = inputs.episodes.select(*KEY, CHILD_ID, "LS", "RNE", "DECOM", "DEC", "REC", "DOB").filter(not_short_breaks())
     went_home = (e.filter(pl.col("REC").is_in(_returned_home_codes()) & pl.col("DEC").is_not_null())
-                 .with_columns(home_year=pl.col("DEC").dt.year().cast(pl.Int64)
-                               + (pl.col("DEC").dt.month() >= 4).cast(pl.Int64))
-                 .sort("DEC").unique([*KEY, "home_year"], keep="first")
-                 .select(*KEY, "home_year", "DEC", "REC", "DOB"))
-    starts = e.filter(pl.col("RNE") == "S").select(*KEY, "DECOM")
-    back = (went_home.join(starts, on=KEY, how="inner")
+                 .with_columns(home_year=collection_year_of(pl.col("DEC")))
+                 .sort("DEC").unique([CHILD_ID, "home_year"], keep="first")
+                 .select(*KEY, CHILD_ID, "home_year", "DEC", "REC", "DOB"))
+    starts = e.filter(pl.col("RNE") == "S").select(CHILD_ID, "DECOM")
+    back = (went_home.select(CHILD_ID, "home_year", "DEC").join(starts, on=CHILD_ID, how="inner")
             .filter((pl.col("DECOM") >= pl.col("DEC")) & ((pl.col("DECOM") - pl.col("DEC")).dt.total_days() <= DAYS))
-            .select(*KEY, "home_year").unique().with_columns(reentered=pl.lit(True)))
-    cohort = went_home.join(back, on=[*KEY, "home_year"], how="left").with_columns(
+            .select(CHILD_ID, "home_year").unique().with_columns(reentered=pl.lit(True)))
+    cohort = went_home.join(back, on=[CHILD_ID, "home_year"], how="left").with_columns(
         year=pl.col("home_year") + 1, reentered=pl.col("reentered").fill_null(False),
         care_plan=pl.col("REC").replace_strict(_CARE_PLAN, default=None),
         age_band=age_band(age_on(pl.col("DOB"), pl.col("DEC"))))
