@@ -5,10 +5,10 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 
-.PHONY: help uv setup demo test test-fast bench lint format clean
+.PHONY: help uv setup browser demo test test-fast bench lint format clean
 
 help:
-	@echo "make demo   - generate synthetic returns and run every stage on them"
+	@echo "make demo   - generate synthetic returns, run every stage on them, then serve the web service"
 	@echo "make test   - run the test suite"
 	@echo "make bench  - run the benchmarks (figures go to benchmarks/RESULTS.md by hand)"
 	@echo "make lint   - ruff"
@@ -16,13 +16,25 @@ help:
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-setup: uv
+setup: uv node_modules/.package-lock.json
 	@$(UV) sync --frozen --quiet
+
+# The web service's front-end assets (govuk-frontend, accessible-autocomplete) and axe-core for the
+# accessibility tests, exactly as package-lock.json says.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the web assets: apt-get install npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }
 
 demo: setup
 	$(UV) run carestat demo
 
-test: setup
+test: setup browser
 	$(UV) run pytest
 
 test-fast: setup
@@ -38,4 +50,4 @@ format: setup
 	$(UV) run ruff format src tests benchmarks tools
 
 clean:
-	rm -rf .pytest_cache .ruff_cache demo-output carestat.duckdb
+	rm -rf .pytest_cache .ruff_cache demo-output carestat.duckdb carestat-users.sqlite

@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
+
+try:  # typer 0.2x carries its own copy of click
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # pragma: no cover - older typer on click
+    from click import UsageError as ClickUsageError
 
 from carestat import __version__
 from carestat.errors import CarestatError
@@ -90,11 +96,96 @@ def generate(
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo's outputs.")] = Path("demo-output"),
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the results when done.")] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on (another if it is taken).")] = 8000,
 ) -> None:
-    """Run every stage on a small synthetic set (five LAs, five years) and say where the outputs are."""
+    """Run every stage on a small synthetic set (five LAs, five years), say where the outputs are,
+    then serve them in the web service until interrupted (not with --no-serve)."""
     from carestat.demo import run_demo
 
     run_demo(out, echo=typer.echo)
+    if serve:
+        from carestat.web.serve import serve_demo
+
+        serve_demo(out, echo=typer.echo, host=host, port=port)
+
+
+@app.command("serve")
+@friendly
+def serve_command(
+    db: Annotated[Path | None, typer.Option("--db", help="The warehouse to serve (default: $CARESTAT_DB, else the "
+                                                         "DfE's published figures only).")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    users: Annotated[Path | None, typer.Option(help="LA users file (default: carestat-users.sqlite beside the "
+                                                    "warehouse, or $CARESTAT_USERS).")] = None,
+    max_upload_mb: Annotated[float | None, typer.Option(help="Upload limit in MB (default 50, or "
+                                                             "$CARESTAT_WEB_UPLOAD_MB).")] = None,
+    secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only (behind TLS).")] = False,
+    log_requests: Annotated[bool, typer.Option(help="Log each request (method, path, status, time; never a "
+                                                    "query string).")] = True,
+) -> None:
+    """Serve the web service: LA profiles, indicator explorer, scorecards, early warning, publication
+    downloads and upload-and-validate for LA users (every page also as JSON; OpenAPI at /openapi.json)."""
+    import os
+
+    from carestat.web.serve import serve
+
+    chosen = db or (Path(os.environ["CARESTAT_DB"]) if os.environ.get("CARESTAT_DB") else None)
+    serve(chosen, host=host, port=port, users=users, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies,
+          log_requests=log_requests, echo=typer.echo)
+
+
+user_app = typer.Typer(help="LA users of the web service (they sign in with a token).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+UsersOption = Annotated[Path | None, typer.Option("--users", help="The users file (default: $CARESTAT_USERS, else "
+                                                                  "carestat-users.sqlite beside --db).")]
+
+
+def _users_file(users: Path | None, db: Path | None) -> Path:
+    from carestat.web.settings import default_users_file
+
+    return users or default_users_file(db)
+
+
+@user_app.command("add")
+@friendly
+def user_add(
+    la: Annotated[str, typer.Option(help="The user's LA (3-digit or ONS code, or name).")],
+    name: Annotated[str | None, typer.Option(help="Who the user is (default: the LA's data team).")] = None,
+    users: UsersOption = None,
+    db: Annotated[Path | None, typer.Option("--db", help="The warehouse the service runs on (the users file "
+                                                         "sits beside it).")] = None,
+) -> None:
+    """Add an LA user and print their sign-in token (shown this once; only its hash is kept)."""
+    from carestat.web.users import add_user
+
+    path = _users_file(users, db)
+    user, token = add_user(path, la, name)
+    typer.echo(f"Added user {user.id} ({user.label}) to {path}.")
+    typer.echo(f"Sign-in token (shown once, keep it safe): {token}")
+
+
+@user_app.command("list")
+@friendly
+def user_list(users: UsersOption = None, db: Annotated[Path | None, typer.Option("--db")] = None) -> None:
+    """List the LA users (never their tokens)."""
+    from carestat.web.users import list_users
+
+    for u in list_users(_users_file(users, db)):
+        typer.echo(f"{u['id']:4} {u['la_code']} {u['name']}  added {u['created']}"
+                   + ("  (disabled)" if u["disabled"] else ""))
+
+
+@user_app.command("disable")
+@friendly
+def user_disable(user_id: Annotated[int, typer.Argument(help="The user's number (from `carestat user list`).")],
+                 users: UsersOption = None, db: Annotated[Path | None, typer.Option("--db")] = None) -> None:
+    """Stop a user's token working."""
+    from carestat.web.users import disable_user
+
+    disable_user(_users_file(users, db), user_id)
+    typer.echo(f"User {user_id} can no longer sign in.")
 
 
 key_app = typer.Typer(help="The pseudonymisation key the warehouse needs.", no_args_is_help=True)
@@ -413,6 +504,39 @@ def validate_903_command(
 
     provider_list = read_providers(providers) if providers else None
     result = validate_903(_paths(files), year=year, la=la, previous=_paths(previous), providers=provider_list)
+    write_outputs(result, errors=errors, html=report, xlsx=xlsx, json_path=json_out)
+    typer.echo(result.describe_line(), err=False)
+
+
+class OneLineUsage(TyperCommand):
+    """A command whose usage mistakes (a missing option, a year that is not a number) are one line
+    on stderr and status 2, like every other error, instead of click's usage block."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except ClickUsageError as exc:
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"carestat: {message} (see {ctx.command_path} --help)", err=True)
+            raise typer.Exit(2) from None
+
+
+@validate_app.command("cin", cls=OneLineUsage)
+@friendly
+def validate_cin_command(
+    file: Annotated[Path, typer.Argument(help="The CIN census XML file.")],
+    year: Annotated[int, typer.Option(help="Collection year, named by its end (2025 = 2024/25).")],
+    errors: Annotated[Path, typer.Option(help="Write every error here as CSV.")],
+    report: Annotated[Path | None, typer.Option(help="Also write an HTML report for the data team.")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write an XLSX workbook of the errors.")] = None,
+    la: Annotated[str | None, typer.Option(help="The LA's 3-digit or ONS code (names it in the reports).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
+) -> None:
+    """Validate a CIN census XML file: exit 0 when validation ran (whatever it found), 2 if it could not."""
+    from carestat.validate import validate_cin
+    from carestat.validate.output import write_outputs
+
+    result = validate_cin(file, year=year, la=la)
     write_outputs(result, errors=errors, html=report, xlsx=xlsx, json_path=json_out)
     typer.echo(result.describe_line(), err=False)
 

@@ -48,11 +48,19 @@ def build_return(rule: Rule, example: Example) -> Return:
     return Return(data, previous, la, providers)
 
 
-def expected_failures(example: Example) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
+# An example's pseudo-table for an error about the return as a whole (reported with no table and
+# no row): ``WHOLE_RETURN: [fail()]`` says the rule must report one, ``[ok()]`` that it must not.
+WHOLE_RETURN = "_return"
+
+
+def expected_failures(example: Example) -> dict[str | None, set[int | None]]:
+    out: dict[str | None, set[int | None]] = {}
     for name, records in example.tables.items():
         if name.endswith("_last"):
             continue
-        rows = {i for i, rec in enumerate(records, start=1) if rec.get("_fails")}
-        out[name] = rows
+        rows: set[int | None] = {i for i, rec in enumerate(records, start=1) if rec.get("_fails")}
+        if name == WHOLE_RETURN:
+            out[None] = {None} if rows else set()
+        else:
+            out[name] = rows
     return out

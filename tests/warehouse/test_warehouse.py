@@ -13,9 +13,16 @@ import polars as pl
 import pytest
 
 from carestat.errors import WarehouseError
-from carestat.synth import GenerateOptions, generate, parse_las
 from carestat.indicators import compute_warehouse
-from carestat.warehouse import connect, current_tables, indicator_values, is_synthetic, load, submissions
+from carestat.synth import GenerateOptions, generate, parse_las
+from carestat.warehouse import (
+    connect,
+    current_tables,
+    indicator_values,
+    is_synthetic,
+    load,
+    submissions,
+)
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 

@@ -46,7 +46,9 @@ def measure(tables: dict[str, pl.DataFrame], year: int) -> list[dict]:
     three_plus = placements.filter(pl.col("len") >= 3).height
     latest = open_end.sort("DECOM").group_by("CHILD").last()
     place = latest["PLACE"]
-    share = (lambda codes: 100 * place.is_in(codes).sum() / stock if stock else None)
+    def share(codes: list[str]) -> float | None:
+        return 100 * place.is_in(codes).sum() / stock if stock else None
+
     missing = tables.get("Missing")
     looked_after = e["CHILD"].n_unique()
     went_missing = 0 if missing is None else missing.filter(pl.col("MISSING") == "M")["CHILD"].n_unique()

@@ -52,10 +52,13 @@ def _in_year_after_start(column: str, *present: str) -> Where:
 
 def _previous_in_group(keys: list[str], column: str) -> tuple[Where, Value]:
     """A duplicate: the value of the record before, within the same parent (needs two or more)."""
-    where: Where = lambda tables, year: pl.col(column).shift(1).over(keys).is_not_null() & (
-        pl.col(column) != pl.col(column).shift(1).over(keys))
-    # The chosen rows are read with their previous value already attached (see _eligible).
-    value: Value = lambda rows, tables, year: rows["_previous"]
+    def where(tables: dict[str, pl.DataFrame], year: int) -> pl.Expr:
+        previous = pl.col(column).shift(1).over(keys)
+        return previous.is_not_null() & (pl.col(column) != previous)
+
+    def value(rows: pl.DataFrame, tables: dict[str, pl.DataFrame], year: int) -> pl.Series:
+        return rows["_previous"]  # the chosen rows are read with their previous value attached
+
     return where, value
 
 
@@ -155,12 +158,12 @@ def inject_cin_faults(tables: dict[str, pl.DataFrame], year: int, la_code: str,
     children = tables["ChildIdentifiers"]["LAchildID"]
     n = int(rng.binomial(len(children), options.error_rate))
     chosen = children.gather(np.sort(rng.choice(len(children), size=min(n, len(children)), replace=False)))
-    options_ = _eligible(tables, year, chosen)
+    eligible = _eligible(tables, year, chosen)
     # One fault per child: a kind drawn evenly among those the child allows, then one of its records.
-    kinds = options_.select("LAchildID", "kind").unique(maintain_order=True)
+    kinds = eligible.select("LAchildID", "kind").unique(maintain_order=True)
     kinds = kinds.with_columns(_k=pl.Series(rng.random(kinds.height))).sort("_k").unique("LAchildID", keep="first",
                                                                                        maintain_order=True)
-    picks = options_.join(kinds.select("LAchildID", "kind"), on=["LAchildID", "kind"], maintain_order="left")
+    picks = eligible.join(kinds.select("LAchildID", "kind"), on=["LAchildID", "kind"], maintain_order="left")
     picks = picks.with_columns(_k=pl.Series(rng.random(picks.height))).sort("_k").unique(
         "LAchildID", keep="first", maintain_order=True).sort("kind", "_row")
     tables = dict(tables)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from carestat import __version__
@@ -23,13 +24,19 @@ from carestat.spec import spec
 _SHIFTS = {"c": 30, "s1": 27, "e": 19, "s2": 16, "i": 2, "s3": 0}
 
 
-def _el(name: str) -> pl.Expr:
-    """``<name>value</name>``, or nothing when blank (blanks are nulls in the tables)."""
-    return pl.concat_str([pl.lit(f"<{name}>"), pl.col(name), pl.lit(f"</{name}>")]).fill_null("")
+def _el(frame: pl.DataFrame, name: str) -> list[pl.Expr | str]:
+    """``<name>value</name>`` pieces for an ignore-nulls concatenation, or nothing when blank. Columns
+    that are never (or always) blank need no test, which is most of them and much faster."""
+    blanks = frame[name].null_count()
+    if blanks == frame.height:
+        return []
+    if blanks == 0:
+        return [f"<{name}>", pl.col(name), f"</{name}>"]
+    return [pl.concat_str([pl.lit(f"<{name}>"), pl.col(name), pl.lit(f"</{name}>")])]
 
 
-def _fields(year: int, table: str) -> list[pl.Expr]:
-    return [_el(f.name) for f in spec("cin", year).table(table).fields]
+def _fields(frame: pl.DataFrame, year: int, table: str, names: slice = slice(None)) -> list[pl.Expr | str]:
+    return [piece for f in spec("cin", year).table(table).fields[names] for piece in _el(frame, f.name)]
 
 
 def _key(**parts: pl.Expr | int) -> pl.Expr:
@@ -41,57 +48,73 @@ def _key(**parts: pl.Expr | int) -> pl.Expr:
 
 
 def _frag(frame: pl.DataFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.DataFrame:
-    return frame.select(key.alias("k"), pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
-                        .alias("x"))
+    """One fragment per record: its pieces concatenated (adjacent literal text merged first)."""
+    pieces: list[pl.Expr | str] = []
+    for p in parts:
+        if isinstance(p, str) and pieces and isinstance(pieces[-1], str):
+            pieces[-1] += p
+        else:
+            pieces.append(p)
+    exprs = [pl.lit(p) if isinstance(p, str) else p for p in pieces]
+    return frame.select(key.alias("k"), pl.concat_str(exprs, ignore_nulls=True).alias("x"))
 
 
-def _with_positions(frame: pl.DataFrame, child: pl.DataFrame) -> pl.DataFrame:
-    """The child's position in the document, and episode, assessment and plan numbers as integers."""
-    frame = frame.join(child, on="LAchildID", how="left", maintain_order="left")
+def _with_positions(frame: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
+    """The child's position in the document (from the tables' ``_c``, or their LAchildID), and episode,
+    assessment and plan numbers as integers."""
+    if "_c" in frame.columns and order.is_sorted() and order.n_unique() == len(order):
+        c = pl.Series("c", np.searchsorted(order.to_numpy(), frame["_c"].to_numpy()))
+        frame = frame.with_columns(c)
+    else:  # tables from elsewhere: match children by LAchildID
+        frame = frame.join(order.to_frame("LAchildID").with_row_index("c"), on="LAchildID", how="left",
+                           maintain_order="left")
     ints = [pl.col(c).cast(pl.Int64) for c in ("CINdetailsID", "AssessmentID", "CPPID") if c in frame.columns]
     return frame.with_columns(ints)
 
 
-def _wrapped(group: list[str], tag: str, inner: pl.Expr) -> pl.Expr:
+def _wrapped(group: list[str], tag: str, inner: list[pl.Expr | str]) -> list[pl.Expr | str]:
     """``inner`` with ``<tag>`` before the first and ``</tag>`` after the last record of each group
     (records of a group are contiguous: tables are in document order)."""
     first = pl.any_horizontal([pl.col(g) != pl.col(g).shift(1) for g in group]).fill_null(True)
     last = pl.any_horizontal([pl.col(g) != pl.col(g).shift(-1) for g in group]).fill_null(True)
-    return pl.concat_str([pl.when(first).then(pl.lit(f"<{tag}>")).otherwise(pl.lit("")), inner,
-                          pl.when(last).then(pl.lit(f"</{tag}>")).otherwise(pl.lit(""))])
+    return [pl.when(first).then(pl.lit(f"<{tag}>")), *inner, pl.when(last).then(pl.lit(f"</{tag}>"))]
 
 
 def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.DataFrame]:
-    ids = tables["ChildIdentifiers"].select("LAchildID").with_row_index("c")
-    t = {name: _with_positions(frame, ids) for name, frame in tables.items()}
+    kids = tables["ChildIdentifiers"]
+    order = kids["_c"] if "_c" in kids.columns and kids["_c"].is_sorted() else kids["LAchildID"]
+    t = {name: _with_positions(frame if order.name == "_c" else frame.drop("_c", strict=False), order)
+         for name, frame in tables.items()}
     c, e = pl.col("c"), pl.col("CINdetailsID")
-    kids = t["ChildIdentifiers"].join(tables["ChildCharacteristics"], on="LAchildID", how="left",
-                                      maintain_order="left")
+    kids, chars = t["ChildIdentifiers"], tables["ChildCharacteristics"]
+    if chars.height == kids.height and chars["LAchildID"].equals(kids["LAchildID"]):
+        kids = kids.with_columns(chars["Ethnicity"])  # one record each, in the same order
+    else:
+        kids = kids.join(chars.select("LAchildID", "Ethnicity"), on="LAchildID", how="left", maintain_order="left")
     dis = t["Disabilities"]
     cin = t["CINdetails"]
-    head_fields = _fields(year, "CINdetails")
     nfa_at = [f.name for f in spec("cin", year).table("CINdetails").fields].index("ReferralNFA")
     ass, fac, cpp, rev = t["Assessments"], t["AssessmentFactorsList"], t["ChildProtectionPlans"], t["Reviews"]
     return [
-        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *_fields(year, "ChildIdentifiers"),
-              "</ChildIdentifiers><ChildCharacteristics>", _el("Ethnicity")),
-        _frag(dis, _key(c=c, s1=1), _wrapped(["c"], "Disabilities", _el("Disability"))),
+        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *_fields(kids, year, "ChildIdentifiers"),
+              "</ChildIdentifiers><ChildCharacteristics>", *_el(kids, "Ethnicity")),
+        _frag(dis, _key(c=c, s1=1), *_wrapped(["c"], "Disabilities", _el(dis, "Disability"))),
         _frag(kids, _key(c=c, s1=2), "</ChildCharacteristics>"),
-        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *head_fields[:nfa_at]),
+        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *_fields(cin, year, "CINdetails", slice(nfa_at))),
         _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID")), "<Assessments>",
-              *_fields(year, "Assessments")),
+              *_fields(ass, year, "Assessments")),
         _frag(fac, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=1),
-              _wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment", _el("AssessmentFactors"))),
+              *_wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment", _el(fac, "AssessmentFactors"))),
         _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=2), "</Assessments>"),
         _frag(t["CINplanDates"], _key(c=c, s1=3, e=e, s2=2), "<CINPlanDates>",
-              *_fields(year, "CINplanDates"), "</CINPlanDates>"),
+              *_fields(t["CINplanDates"], year, "CINplanDates"), "</CINPlanDates>"),
         _frag(t["Section47"], _key(c=c, s1=3, e=e, s2=3), "<Section47>",
-              *_fields(year, "Section47"), "</Section47>"),
-        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *head_fields[nfa_at:]),
+              *_fields(t["Section47"], year, "Section47"), "</Section47>"),
+        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *_fields(cin, year, "CINdetails", slice(nfa_at, None))),
         _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID")), "<ChildProtectionPlans>",
-              *_fields(year, "ChildProtectionPlans")),
+              *_fields(cpp, year, "ChildProtectionPlans")),
         _frag(rev, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=1),
-              _wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el("CPPreviewDate"))),
+              *_wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el(rev, "CPPreviewDate"))),
         _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=2), "</ChildProtectionPlans>"),
         _frag(cin, _key(c=c, s1=3, e=e, s2=6), "</CINdetails>"),
         _frag(kids, _key(c=c, s1=7), "</Child>\n"),
@@ -104,9 +127,9 @@ def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_cod
               f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel>"
               f"<LEA>{la_code}</LEA><SoftwareCode>carestat</SoftwareCode><Release>{__version__}</Release>"
               f"<SerialNo>001</SerialNo><DateTime>{year}-05-01T09:00:00</DateTime></Source></Header>")
-    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True)["x"].str.join("").item()
+    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True).select("x")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<Message>{header}<Children>\n')
-        out.write(body)
-        out.write("</Children></Message>\n")
+    with path.open("wb") as out:  # the fragments go straight from polars to the file, one after another
+        out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<Message>{header}<Children>\n'.encode())
+        body.write_csv(out, include_header=False, quote_style="never", line_terminator="")
+        out.write(b"</Children></Message>\n")

@@ -105,7 +105,7 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     sector = np.full(n, None, dtype=object)
     service = kinds["la_service"].by_la.get(unit)
     la_urn = kinds["la_service"].urn[service[0]] if service is not None else f"8{unit}000"
-    near = [unit] + geo.neighbours.get(unit, [])[:6]
+    near = [unit, *geo.neighbours.get(unit, [])[:6]]
 
     def pool_pick(pool: str, mask: np.ndarray, local_share: float) -> None:
         idx = np.nonzero(mask)[0]

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from carestat import __version__
-from carestat.ingest import PathOrSource, ReturnData, read_903
+from carestat.ingest import PathOrSource, ReturnData, read_903, read_cin
 from carestat.refdata import LocalAuthority, resolve_la
+from carestat.validate.cin_context import CinReturn
 from carestat.validate.context import Return
 from carestat.validate.engine import ERROR_COLUMNS, Skipped, run_rules
 from carestat.validate.registry import Rule, all_rules, rule, rules_for
@@ -90,4 +91,15 @@ def validate_903(
     return build_report(Return(data, last, authority, providers))
 
 
-__all__ = ["Return", "Rule", "ValidationReport", "all_rules", "rule", "rules_for", "validate_903"]
+def validate_cin(path: PathOrSource, *, year: int, la: str | None = None) -> ValidationReport:
+    """Validate a CIN census XML file against the rules of ``year`` (2025 = 2024/25).
+
+    ``child`` in the errors is LAchildID; ``row`` the record's position among its table's
+    records in the file. ``la`` (3-digit or ONS code) names the LA in the reports.
+    """
+    authority = resolve_la(la, year) if la else None
+    return build_report(CinReturn(read_cin(path, year, authority), authority))
+
+
+__all__ = ["CinReturn", "Return", "Rule", "ValidationReport", "all_rules", "rule", "rules_for", "validate_903",
+           "validate_cin"]

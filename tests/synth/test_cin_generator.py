@@ -1,0 +1,184 @@
+"""The synthetic CIN census: layout, schema, consistency with the SSDA903 returns, calibration,
+reproducibility and deliberate faults."""
+
+import hashlib
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from lxml import etree
+
+from carestat.refdata import resolve_la
+from carestat.spec.loader import _rows
+from carestat.synth import GenerateOptions, generate, parse_las
+from carestat.synth.cin_faults import CATALOGUE, inject_cin_faults
+from carestat.synth.cin_model import simulate_cin
+from carestat.synth.cin_tables import cin_measure, cin_year_tables
+from carestat.synth.history import simulate_history
+from carestat.synth.targets import unit_targets
+
+LAS = ("318", "805")  # Richmond upon Thames and Hartlepool: small and quick
+YEARS = (2024, 2025)  # GenderCurrent, then Sex
+XSD = Path(__file__).parents[2] / "src" / "carestat" / "spec" / "data" / "xsd"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cin") / "returns"
+    generate(GenerateOptions(out=out, years=YEARS, las=parse_las(",".join(LAS)), seed=7, workers=1))
+    return out
+
+
+def _xml(generated: Path, la: str, year: int) -> etree._ElementTree:
+    return etree.parse(str(generated / str(year) / la / "cin" / f"cin_{la}_{year}.xml"))
+
+
+def _children(doc: etree._ElementTree) -> dict[str, etree._Element]:
+    return {c.findtext("ChildIdentifiers/LAchildID"): c for c in doc.getroot().iterfind("Children/Child")}
+
+
+def test_one_census_per_la_and_year(generated):
+    files = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("cin/*.xml"))
+    assert files == sorted(f"{y}/{la}/cin/cin_{la}_{y}.xml" for y in YEARS for la in LAS)
+    for year in YEARS:
+        header = _xml(generated, LAS[0], year).getroot().find("Header")
+        assert header.findtext("CollectionDetails/ReferenceDate") == f"{year}-03-31"
+        assert header.findtext("Source/LEA") == LAS[0]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_valid_against_the_schema(generated, year):
+    # The held XSDs (liia-tools) type NumberOfPreviousCPP as positiveInteger, which cannot record a first
+    # plan (0 previous plans); the DfE's guidance and validation rule 8730 accept 0, so the test does too.
+    text = (XSD / "CIN_schema_2024.xsd").read_text()
+    assert 'name="NumberOfPreviousCPP" type="xs:positiveInteger"' in text
+    schema = etree.XMLSchema(etree.fromstring(text.replace(
+        'name="NumberOfPreviousCPP" type="xs:positiveInteger"',
+        'name="NumberOfPreviousCPP" type="xs:nonNegativeInteger"').encode()))
+    for la in LAS:
+        doc = _xml(generated, la, year)
+        if year <= 2024:  # no schema is held for 2024/25 onwards (Sex replaced GenderCurrent)
+            assert schema.validate(doc), schema.error_log.last_error
+        sex = {c.findtext("ChildIdentifiers/GenderCurrent") or c.findtext("ChildIdentifiers/Sex")
+               for c in _children(doc).values()}
+        assert sex <= ({"0", "1", "2"} if year <= 2024 else {"M", "F", "U"})
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_child_looked_after_is_in_need_with_the_same_identity(generated, year):
+    for la in LAS:
+        folder = generated / str(year) / la / "ssda903"
+        header = pl.read_csv(folder / "header.csv", infer_schema=False)
+        in_care = pl.read_csv(folder / "episodes.csv", infer_schema=False)["CHILD"].unique()
+        kids = _children(_xml(generated, la, year))
+        for row in header.filter(pl.col("CHILD").is_in(in_care.implode())).iter_rows(named=True):
+            child = kids[row["CHILD"]]
+            d, m, y = row["DOB"].split("/")
+            assert child.findtext("ChildIdentifiers/PersonBirthDate") == f"{y}-{m}-{d}"
+            sex = child.findtext("ChildIdentifiers/GenderCurrent") or child.findtext("ChildIdentifiers/Sex")
+            assert {"1": "M", "2": "F"}.get(row["SEX"], row["SEX"]) == {"1": "M", "2": "F"}.get(sex, sex)
+            assert child.findtext("ChildCharacteristics/Ethnicity") == row["ETHNIC"]
+            upn = child.findtext("ChildIdentifiers/UPN")
+            assert upn == row["UPN"] if row["UPN"] != "UN1" else child.findtext("ChildIdentifiers/UPNunknown") == "UN1"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_episodes_of_need_never_overlap(generated, year):
+    for la in LAS:
+        for child in _children(_xml(generated, la, year)).values():
+            spells = sorted((d.findtext("CINreferralDate"), d.findtext("CINclosureDate"))
+                            for d in child.iterfind("CINdetails"))
+            assert all(close is not None and close <= nxt for (_, close), (nxt, _) in pairwise(spells))
+            # Activity sits inside its episode.
+            for d in child.iterfind("CINdetails"):
+                ref, close = d.findtext("CINreferralDate"), d.findtext("CINclosureDate") or "9999"
+                dates = [e.text for e in d.iter() if e.tag.endswith(("Date", "DateOfInitialCPC")) and e.tag not in (
+                    "CINreferralDate", "CINclosureDate", "ExpectedPersonBirthDate")]
+                assert all(ref <= x <= close for x in dates), (child.findtext("ChildIdentifiers/LAchildID"), dates)
+
+
+def test_calibrated_to_published_figures(generated):
+    cal = pl.read_csv(generated / "calibration.csv").filter(pl.col("geography") == "Local authority")
+    for indicator, tolerance in (("referrals", 0.01), ("rereferral_pct", 0.05), ("cin_31mar", 0.06),
+                                 ("assessments_45_pct", 0.05)):
+        rows = cal.filter(pl.col("indicator") == indicator)
+        assert rows.height == len(LAS) * len(YEARS)
+        off = rows.select(((pl.col("produced") - pl.col("target")).abs() / pl.col("target")).max()).item()
+        assert off <= tolerance, (indicator, rows)
+
+
+def test_rereferrals_near_published_share_on_a_medium_la():
+    code = "831"  # Derby: about 4,000 referrals a year, about 22-23% re-referred within 12 months
+    targets = unit_targets(resolve_la(code), range(2006, 2026))
+    history = simulate_history(code, targets, 1.0, 3)
+    ch = simulate_cin(code, targets, history, 1.0, 3)
+    for year in (2024, 2025):
+        got = {r["indicator"]: r["produced"] for r in cin_measure(cin_year_tables(ch, year), year)}
+        target = targets.filter(pl.col("year") == year).row(0, named=True)
+        assert 20 <= got["rereferral_pct"] <= 25
+        assert abs(got["rereferral_pct"] - target["rereferral_pct"]) < 1.0
+        assert abs(got["referrals"] - target["referrals"]) <= 1
+
+
+def test_same_seed_same_bytes(tmp_path):
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        generate(GenerateOptions(out=out, years=(2025,), las=parse_las("318"), seed=11, workers=1))
+        digests.append(hashlib.sha256((out / "2025" / "318" / "cin" / "cin_318_2025.xml").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_faults_break_their_intended_rules(tmp_path):
+    code, year = "805", 2025
+    targets = unit_targets(resolve_la(code), range(2006, 2026))
+    ch = simulate_cin(code, targets, simulate_history(code, targets, 1.0, 5), 1.0, 5)
+    clean = cin_year_tables(ch, year)
+    tables, faults = inject_cin_faults(clean, year, code, GenerateOptions(out=tmp_path, error_rate=0.2, seed=5))
+    assert inject_cin_faults(clean, year, code, GenerateOptions(out=tmp_path))[1] is None
+    rules = {r["code"] for r in _rows("source/rulescincensus.csv") if int(r["year"]) == year}
+    assert len(CATALOGUE) >= 15 and {f.code for f in CATALOGUE} <= rules
+    kids = tables["ChildIdentifiers"].height
+    assert 0.15 * kids <= faults.height <= 0.25 * kids
+    assert faults["child"].n_unique() == faults.height  # one fault per child
+    assert faults["code"].n_unique() >= 12
+    for f in faults.iter_rows(named=True):
+        before, after = clean[f["table"]], tables[f["table"]]
+        assert after["LAchildID"][f["row"] - 1] == f["child"]
+        assert before[f["field"]][f["row"] - 1] != after[f["field"]][f["row"] - 1] or (
+            before[f["field"]][f["row"] - 1] is None) != (after[f["field"]][f["row"] - 1] is None), f
+        assert f["code"] in {c.code for c in CATALOGUE if c.table == f["table"]}
+    # Rows count records in document order: the XML holds the faulty value at that position.
+    from carestat.synth.cin_writer import write_cin_xml
+
+    write_cin_xml(tables, tmp_path / "cin.xml", year, code)
+    doc = etree.parse(str(tmp_path / "cin.xml"))
+    for f in faults.filter(pl.col("table") == "CINdetails").iter_rows(named=True):
+        record = doc.getroot().findall("Children/Child/CINdetails")[f["row"] - 1]
+        assert record.findtext(f["field"]) == tables["CINdetails"][f["field"]][f["row"] - 1]
+    assert np.all(faults["row"].to_numpy() >= 1)
+
+
+def test_codes_and_schema_of_every_year(tmp_path):
+    """Each year's census uses that year's code lists and fits that year's schema (2019-2024)."""
+    from carestat.spec import spec
+    from carestat.synth.cin_writer import write_cin_xml
+
+    code = "318"
+    targets = unit_targets(resolve_la(code), range(2000, 2028))
+    ch = simulate_cin(code, targets, simulate_history(code, targets, 1.0, 2), 1.0, 2)
+    for year in range(2019, 2028):
+        tables = cin_year_tables(ch, year)
+        for name, frame in tables.items():
+            for f in spec("cin", year).table(name).fields:
+                if f.codes and name != "Header":
+                    used = {v.upper() for v in frame[f.name].drop_nulls().unique().to_list()}  # read as upper case
+                    assert used <= f.code_set, (year, name, f.name, used - f.code_set)
+        if (XSD / f"CIN_schema_{year}.xsd").exists():
+            text = (XSD / f"CIN_schema_{year}.xsd").read_text().replace(
+                'name="NumberOfPreviousCPP" type="xs:positiveInteger"', 'name="NumberOfPreviousCPP" type="xs:nonNegativeInteger"')
+            write_cin_xml(tables, tmp_path / f"{year}.xml", year, code)
+            schema = etree.XMLSchema(etree.fromstring(text.encode()))
+            assert schema.validate(etree.parse(str(tmp_path / f"{year}.xml"))), (year, schema.error_log.last_error)
