@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from carestat.ingest.derived903 import sector_of
 from carestat.ingest.typing import apply_types, parse_date
 from carestat.spec import spec
 
@@ -31,3 +32,19 @@ def test_types_blanks_and_unreadable_values():
     assert typed["SDQ_SCORE"].to_list() == [12, None, None]
     assert typed["SDQ_REASON"].to_list() == ["SDQ1", None, None]
     assert typed["_invalid"].to_list() == [None, ["SDQ_SCORE"], ["DOB"]]
+
+
+@pytest.mark.parametrize(("postcode", "sector"), [
+    ("SE1 8AB", "SE1 8"),    # full postcode
+    ("se18 6ab", "SE18 6"),  # lower case, another district
+    ("SE186AB", "SE18 6"),   # no space
+    ("SE1 8", "SE1 8"),      # a sector as given
+    ("SE18", "SE18"),        # a bare district is not read as the sector SE1 8
+    ("M11", "M11"),
+    ("EC1A1", "EC1A 1"),     # not an outward code on its own, so outward + inward digit
+    ("W1A 0AX", "W1A 0"),
+    (None, None),
+])
+def test_postcode_sector_respects_district_boundaries(postcode: str | None, sector: str | None) -> None:
+    frame = pl.DataFrame({"p": [postcode]}, schema={"p": pl.String})
+    assert frame.select(sector_of(pl.col("p"))).item() == sector

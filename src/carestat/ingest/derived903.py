@@ -23,17 +23,26 @@ _COUNTRY_CODES = {"Scotland": "SCO", "Wales": "WAL", "Northern Ireland": "NIR"}
 
 
 _SECTOR = r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{0,2})$"
+_OUTWARD = r"^[A-Z]{1,2}[0-9][0-9A-Z]?$"
 
 
 def sector_of(expr: pl.Expr) -> pl.Expr:
-    """Outward code + space + first digit of the inward code; a bare district stays as it is."""
-    compact = expr.str.to_uppercase().str.replace_all(r"\s+", "")
-    # Full or partial postcodes end in an inward part of digit + 0-2 letters.
+    """Outward code + space + first digit of the inward code; a bare district stays as it is.
+
+    A space, where given, separates outward from inward ("SE1 8" is a sector, "SE18" a district).
+    Without one, a string that is itself a valid outward code is a district ("SE18", "M11"), since
+    reading it as a sector would move the child to another district."""
+    upper = expr.str.to_uppercase().str.strip_chars()
+    compact = upper.str.replace_all(r"\s+", "")
+    spaced = upper.str.extract_groups(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s+([0-9])")
     parts = compact.str.extract_groups(_SECTOR)
-    inward, outward = parts.struct.field("2"), parts.struct.field("1")
     return (
-        pl.when(inward.is_not_null())
-        .then(pl.concat_str([outward, pl.lit(" "), inward.str.slice(0, 1)]))
+        pl.when(spaced.struct.field("2").is_not_null())
+        .then(pl.concat_str([spaced.struct.field("1"), pl.lit(" "), spaced.struct.field("2")]))
+        .when(compact.str.contains(_OUTWARD))
+        .then(compact)
+        .when(parts.struct.field("2").is_not_null())
+        .then(pl.concat_str([parts.struct.field("1"), pl.lit(" "), parts.struct.field("2").str.slice(0, 1)]))
         .otherwise(compact)
         .name.keep()  # named after the input, as str.extract would have it
     )
