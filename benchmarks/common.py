@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -44,7 +45,10 @@ def run_json(cmd: list[str], env: dict[str, str] | None = None) -> dict:
 def save(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({"machine": machine(), **payload}, indent=1, default=str))
+    # Date and load average travel with every figure: on a shared machine other work slows them all.
+    stamp = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+             "load_average_at_save": [round(x, 1) for x in os.getloadavg()]}
+    path.write_text(json.dumps({**stamp, **payload}, indent=1, default=str))
     return path
 
 

@@ -84,3 +84,15 @@ def test_17_18(inputs):
     acc = IND["care_leavers_17_18_accommodation_pct"]
     assert value(acc, inputs, "318", 2025, "accommodation",
                  "Semi-independent, transitional accommodation")["value"] == pytest.approx(50)
+
+
+def test_17_18_contact_and_activity_groups(inputs):
+    # Both 17- and 18-year-olds (L7, L8) are in touch; none refuses or is out of touch.
+    assert value(IND["care_leavers_17_18_not_in_touch_pct"], inputs, "318", 2025)["numerator"] == 0
+    got = value(IND["care_leavers_17_18_contact_pct"], inputs, "318", 2025, "contact", "In touch")
+    assert (got["numerator"], got["denominator"]) == (2, 2)
+    # L7's F2 is education but not higher education; L8's G4 is NEET through illness or disability.
+    assert value(IND["care_leavers_17_18_higher_education_pct"], inputs, "318", 2025)["numerator"] == 0
+    act = IND["care_leavers_17_18_activity_pct"]
+    assert value(act, inputs, "318", 2025, "activity", "Education other than higher education")["value"] == 50
+    assert value(act, inputs, "318", 2025, "activity", "NEET: illness or disability")["numerator"] == 1
