@@ -183,6 +183,12 @@ class CinReturn(Return):
         plans = self.cpp.select(pl.col("_row").alias("CPPID"), "CPPstartDate", "CPPendDate")
         return self.reviews.join(plans, on="CPPID", how="left")
 
+    @cached_property
+    def children_further_action(self) -> pl.Series:
+        """The ``_child`` of every child with a referral that went on to further action (ReferralNFA
+        false or 0), imploded for ``pl.col("_child").is_in(...)``."""
+        return self.cin_details.filter(no("ReferralNFA"))["_child"].unique().implode()
+
     # -- dates ----------------------------------------------------------------------------
     def working_days_before_end(self, n: int) -> pl.Expr:
         """The working day ``n`` working days before 31 March of the collection year (a literal)."""
