@@ -110,6 +110,13 @@ async def load(port: int) -> tuple[dict[str, list[float]], float, int]:
     return timings, time.perf_counter() - started, failures
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc), to tell the server's own cost per
+    request apart from time spent waiting for a core on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     try:
         return " ".join(open("/proc/loadavg").read().split()[:3])
@@ -133,7 +140,10 @@ def main() -> None:
                 http.get(path).raise_for_status()
                 first[path] = round(1000 * (time.perf_counter() - t), 1)
         load_before = load_average()
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         timings, seconds, failures = asyncio.run(load(port))
+        server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+        load_after = load_average()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -144,13 +154,19 @@ def main() -> None:
     overall = {"requests": len(every), "failures": failures, "seconds": round(seconds, 1),
                "requests_per_second": round(len(every) / seconds), "p50_ms": round(percentile(every, 50), 1),
                "p95_ms": round(percentile(every, 95), 1), "p99_ms": round(percentile(every, 99), 1),
-               "mean_ms": round(statistics.fmean(every), 1)}
+               "mean_ms": round(statistics.fmean(every), 1),
+               # CPU per request: the code's cost, whatever the machine's load; a core's share.
+               "server_cpu_ms_per_request": round(1000 * server_cpu / len(every), 3),
+               "server_cpu_share_of_one_core": round(server_cpu / seconds, 2),
+               "client_cpu_share_of_one_core": round(client_cpu / seconds, 2)}
     for path, row in pages.items():
         print(f"  {path:55} p50 {row['p50_ms']:6.1f}  p95 {row['p95_ms']:6.1f}  p99 {row['p99_ms']:6.1f} ms "
               f"(first {row['first_uncached_ms']} ms)")
-    print(f"  all pages: {overall}; server ready in {startup:.1f}s; load average before the run {load_before}")
+    print(f"  all pages: {overall}; server ready in {startup:.1f}s; load average before the run {load_before}, "
+          f"after {load_after}")
     payload = {"clients": CLIENTS, "seconds_bound": SECONDS, "server_startup_s": round(startup, 1),
-               "load_average_before": load_before, "overall": overall, "pages": pages}
+               "load_average_before": load_before, "load_average_after": load_after, "overall": overall,
+               "pages": pages}
     print(f"saved {save('web', payload)}")
 
 

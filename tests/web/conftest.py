@@ -124,15 +124,22 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's chromium driven by Playwright (which downloads no browser of its own)."""
+def require_chromium() -> str:
+    """chromium's path; without it the browser tests fail (CI must not pass them by skipping),
+    unless CARESTAT_ALLOW_NO_BROWSER=1 says to skip them."""
     path = chromium_path()
     if path is None:
         if os.environ.get("CARESTAT_ALLOW_NO_BROWSER") == "1":
             pytest.skip("chromium not found and CARESTAT_ALLOW_NO_BROWSER=1: browser tests skipped")
         pytest.fail("chromium not found: run `make browser` (apt-get install chromium), or set "
                     "CARESTAT_ALLOW_NO_BROWSER=1 to skip the browser tests")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (which downloads no browser of its own)."""
+    path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

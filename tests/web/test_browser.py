@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from carestat.web.registry import load_pages
 
@@ -122,7 +123,8 @@ def test_upload_a_return_with_errors_and_download_its_report(page, la_token, err
     first_rule = page.locator("#rule option").nth(1).get_attribute("value")
     page.get_by_label("Rule", exact=True).select_option(first_rule)
     page.get_by_role("button", name="Apply filters").click()
-    assert f"rule={first_rule}" in page.url and page.locator("#shown-count").is_visible()
+    page.wait_for_url(f"**rule={first_rule}*")
+    expect(page.locator("#shown-count")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download every error line (CSV)").click()
     lines = Path(download.value.path()).read_text().splitlines()
@@ -130,6 +132,52 @@ def test_upload_a_return_with_errors_and_download_its_report(page, la_token, err
     with page.expect_download() as workbook:
         page.get_by_role("link", name="Download the report as a spreadsheet (XLSX)").click()
     assert Path(workbook.value.path()).read_bytes()[:2] == b"PK"
+
+
+CLIPPED_TEXT = """() => Array.from(document.querySelectorAll(".carestat-chart svg")).flatMap(svg => {
+  const width = svg.viewBox.baseVal.width;
+  return Array.from(svg.querySelectorAll("text")).filter(t => { const b = t.getBBox(); return b.x + b.width > width + 0.5; })
+    .map(t => t.textContent);
+})"""
+
+
+def test_chart_labels_fit_inside_their_charts(page):
+    for url in ("/explore?la=318&indicator=cla_rate_per_10k", "/la/941/scorecards/foster"):
+        page.goto(url)
+        assert page.locator(".carestat-chart svg").count()
+        assert page.evaluate(CLIPPED_TEXT) == [], url
+
+
+def test_error_states_have_no_wcag_22_aa_violations(page, la_token, tmp_path):
+    """Forms with errors (server and browser), the upload limit's page, and a signed-in 404."""
+    check_page(page, "/find?la=")
+    page.goto("/sign-in")
+    page.get_by_label("Sign-in token").fill("cst_not-a-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("valid sign-in token")  # waits for the page
+    assert not axe_violations(page)
+    sign_in(page, la_token)
+    page.get_by_role("button", name="Upload and validate").click()  # no files chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the return")
+    assert not axe_violations(page)
+    big = tmp_path / "header.csv"
+    big.write_bytes(b"CHILD,SEX\n" + b"1,1\n" * (6 * 1024 * 1024 // 4))  # the test app's limit is 5 MB
+    page.set_input_files("#files", str(big))
+    page.get_by_role("button", name="Upload and validate").click()  # upload.js stops it in the browser
+    expect(page.locator(".govuk-error-summary")).to_contain_text("too large")
+    assert "/upload" in page.url
+    assert not axe_violations(page)
+    # The server's own refusal, as a browser without JavaScript would get it.
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = page.request.post("/upload", multipart={"year": "2025", "csrf_token": token, "files": {
+        "name": "header.csv", "mimeType": "text/csv", "buffer": big.read_bytes()}})
+    assert refused.status == 413
+    html, headers = refused.text(), refused.headers
+    page.route("**/shown-413", lambda route: route.fulfill(status=413, body=html, headers=headers))
+    check_page(page, "/shown-413")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("too large")
+    check_page(page, "/reports/no-such-report")
+    assert not page.console_errors
 
 
 def test_every_page_has_no_wcag_22_aa_violations(page, la_token, error_return):

@@ -48,3 +48,19 @@ def test_a_taken_port_is_swapped_for_a_free_one():
         busy.listen()
         taken = busy.getsockname()[1]
         assert free_port("127.0.0.1", taken) != taken
+
+
+def test_browser_tests_fail_without_chromium_unless_allowed_to_skip(monkeypatch):
+    import pytest
+
+    from . import conftest
+
+    monkeypatch.setattr(conftest, "chromium_path", lambda: None)
+    monkeypatch.delenv("CARESTAT_ALLOW_NO_BROWSER", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="make browser"):
+        conftest.require_chromium()
+    monkeypatch.setenv("CARESTAT_ALLOW_NO_BROWSER", "1")
+    with pytest.raises(pytest.skip.Exception):
+        conftest.require_chromium()
+    monkeypatch.setattr(conftest, "chromium_path", lambda: "/usr/bin/chromium")
+    assert conftest.require_chromium() == "/usr/bin/chromium"

@@ -115,3 +115,44 @@ def test_pages_use_the_registry_navigation(client):
     assert nav[:4] == ["/la/805", "/la/805/scorecards/foster", "/la/805/scorecards/residential",
                        "/la/805/scorecards/adoption"]
     assert 'aria-current="page"' in html
+
+
+def test_json_figures_are_numbers(client):
+    data = client.get("/api/la/805").json()
+    row = next(r for r in data["indicators"] if r["value"] is not None)
+    assert isinstance(row["value"], (int, float)) and isinstance(row["england_value"], (int, float))
+    card = client.get("/api/la/805/scorecards/foster").json()["measures"][0]
+    assert all(isinstance(p["value"], (int, float)) for p in card["trend_points"])
+
+
+def test_an_ambiguous_search_is_a_question_not_a_missing_page(client):
+    r = client.get("/find?la=Northampton")
+    assert r.status_code == 400 and "More than one local authority matches" in r.text
+    assert "North Northamptonshire" in r.text
+
+
+def test_each_figure_says_where_it_comes_from(client, site_data):
+    own = client.get("/la/805?format=json").json()
+    sources = {r["source"] for r in own["indicators"]}
+    assert "carestat (synthetic)" in sources  # the demo LA's own figures are synthetic
+    html = unescape(client.get("/la/805").text)
+    assert html.count("carestat (synthetic)") == sum(r["source"] == "carestat (synthetic)" for r in own["indicators"])
+    explorer = client.get("/explore?la=805&indicator=cla_rate_per_10k&format=json").json()
+    years = {r["year"] for r in explorer["rows"] if r["source"] == "carestat (synthetic)"}
+    assert years and years <= {2024, 2025}  # the demo warehouse holds 2024 and 2025 only
+
+
+def test_the_explorer_offers_every_indicator_with_figures_by_the_registry_s_name(client, site_data):
+    """New indicators (CIN ones, say) appear once they have figures: nothing on the page lists them."""
+    from carestat.indicators.registry import all_indicators
+
+    chooser = {i["id"]: i["name"] for g in client.get("/explore?format=json").json()["groups"] for i in g["indicators"]}
+    with_figures = {row for row in site_data.values.filter(site_data.values["geographic_level"] == "Local authority")
+                    ["indicator_id"].unique().to_list()}
+    assert set(chooser) == with_figures
+    own_only = [i for i in all_indicators().values() if i.id in chooser and not i.published_id]
+    assert own_only, "carestat's own indicators (no published twin) should be offered"
+    for item in own_only:
+        assert chooser[item.id] == item.name
+        page = client.get(f"/explore?la=805&indicator={item.id}&format=json").json()
+        assert page["indicator"]["name"] == item.name and page["rows"]

@@ -113,8 +113,8 @@ def test_reports_are_seen_only_by_their_uploader(app, client, la_token, other_to
     page = client.get(url)
     assert page.status_code == 200 and "validation report" in page.text and page.headers["cache-control"] == "no-store"
     data = client.get(url + "?format=json").json()
-    assert data["total_lines"] > 0 and data["errors"]
-    child = data["errors"][0]["child"]
+    assert data["total_lines"] > 0 and data["error_lines"]
+    child = data["error_lines"][0]["child"]
     assert child in page.text  # the uploader sees their children's identifiers
     csv = client.get(url + "/errors.csv")
     assert csv.text.splitlines()[0] == "code,table,row,child,fields,message"
@@ -123,7 +123,7 @@ def test_reports_are_seen_only_by_their_uploader(app, client, la_token, other_to
     assert xlsx.content[:2] == b"PK"
     rule = data["summary"][0]["code"]
     filtered = client.get(url + f"?rule={rule}&format=json").json()
-    assert filtered["filtered"] and {e["code"] for e in filtered["errors"]} == {rule}
+    assert filtered["filtered"] and {e["code"] for e in filtered["error_lines"]} == {rule}
     # Nobody else sees any of it: another LA's user, or nobody signed in.
     with TestClient(app, base_url="http://127.0.0.1") as other:
         for path in (url, url + "/errors.csv", url + "/report.xlsx", url + "?format=json"):
@@ -146,3 +146,46 @@ def test_sign_out_ends_the_session(client, la_token):
 def test_missing_assets_say_run_make_setup(tmp_path, site_data):
     with pytest.raises(UsageError, match="make setup"):
         create_app(None, node_modules=tmp_path, data=site_data)
+
+
+def test_a_report_page_has_no_error_summary_of_its_own(client, la_token, error_return):
+    sign_in(client, la_token)
+    url = upload(client, error_return["2025"]).headers["location"]
+    html = client.get(url).text
+    assert "govuk-error-summary" not in html and "<title>Error:" not in html
+    assert client.get(url + "?format=json").json()["error_lines"]
+
+
+def test_the_upload_form_offers_the_latest_year_that_has_ended(client, la_token):
+    from datetime import date
+
+    from carestat.web.pages.uploads import default_year, upload_years
+
+    years = upload_years()
+    assert default_year(date(2025, 3, 31)) == min(years, key=lambda y: (y > 2024, abs(y - 2024)))
+    assert default_year(date(2025, 4, 1)) == min(years, key=lambda y: (y > 2025, abs(y - 2025)))
+    assert default_year(date(2025, 4, 1)) in years and default_year(date(1990, 1, 1)) == min(years)
+    sign_in(client, la_token)
+    assert client.get("/upload?format=json").json()["year"] == default_year()
+    chosen = years[-1]
+    assert client.get(f"/upload?year={chosen}&format=json").json()["year"] == chosen
+    assert client.get("/upload?year=1900&format=json").json()["year"] == default_year()
+
+
+def test_hsts_only_behind_tls(demo_dir, site_data, users_file):
+    from fastapi.testclient import TestClient
+
+    plain = create_app(demo_dir / "carestat.duckdb", users=users_file, data=site_data)
+    secure = create_app(demo_dir / "carestat.duckdb", users=users_file, data=site_data, secure_cookies=True)
+    with TestClient(plain) as a, TestClient(secure, base_url="https://127.0.0.1") as b:
+        assert "strict-transport-security" not in a.get("/sign-in").headers
+        assert b.get("/sign-in").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_signing_in_returns_to_the_address_asked_for(client, la_token):
+    r = client.get("/upload?year=2024", follow_redirects=False)
+    assert r.headers["location"] == "/sign-in?next=%2Fupload%3Fyear%3D2024"
+    form = client.get(r.headers["location"])
+    signed = client.post("/sign-in", data={"token": la_token, "next": "/upload?year=2024",
+                                           "csrf_token": csrf_from(form.text)}, follow_redirects=False)
+    assert signed.headers["location"] == "/upload?year=2024"

@@ -23,6 +23,7 @@ from carestat.analysis.values import indicator_meta
 BLUE, PURPLE, GREEN, BLACK, RED = "#1d70b8", "#4c2c92", "#00703c", "#0b0c0c", "#d4351c"
 DARK_GREY, MID_GREY = "#505a5f", "#b1b4b6"
 FONT = '"GDS Transport", arial, sans-serif'
+LABEL_CHAR_WIDTH = 7.2  # px per character of a 12px bold label, generously (no font metrics here)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ def line_chart(series: Sequence[Series], title: str, unit: str = "", indicator_i
     if not drawn:
         body.append(_text(width / 2, height / 2, "No figures to show", anchor="middle", colour=DARK_GREY))
         return _svg(width, height, title, desc, body, chart_id)
+    labels = [f"{_short(s.label)} {format_value(sorted(s.points)[-1][1], unit, indicator_id)}" for s in drawn]
+    # Widen the chart rather than clip an end label ("Similar councils 43.7 per 10,000").
+    extra = max(0, round(max(len(t) for t in labels) * LABEL_CHAR_WIDTH) + 24 + 8 - right)
+    width, right = width + extra, right + extra
     years = sorted({y for s in drawn for y, _ in s.points})
     numbers = [v for s in drawn for _, v in s.points] + ([reference[1]] if reference else [])
     ticks = nice_ticks(min(0.0, min(numbers)), max(numbers))
@@ -163,12 +168,11 @@ def line_chart(series: Sequence[Series], title: str, unit: str = "", indicator_i
                     + "".join(_marker(style.marker, x_at(y), y_at(v), style.colour) for y, v in s.points) + "</g>")
     ends = [sorted(s.points)[-1] for s in drawn]
     label_y = _spread([y_at(v) + 4 for _, v in ends], 16, top + 8, top + plot_h + 4)
-    for s, (_, value), ly in zip(drawn, ends, label_y, strict=True):
+    for s, label, ly in zip(drawn, labels, label_y, strict=True):
         style = STYLES.get(s.role, STYLES["england"])
         body.append(_marker(style.marker, left + plot_w + 14, ly - 4, style.colour, 4))
         weight = "bold" if s.role == "la" else "normal"
-        body.append(_text(left + plot_w + 24, ly, f"{_short(s.label)} {format_value(value, unit, indicator_id)}",
-                          12, weight=weight, halo=True))
+        body.append(_text(left + plot_w + 24, ly, label, 12, weight=weight, halo=True))
     return _svg(width, height, title, desc, body, chart_id)
 
 

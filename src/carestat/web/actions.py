@@ -19,7 +19,7 @@ from carestat.errors import CarestatError
 from carestat.ingest import Source
 from carestat.web import auth
 from carestat.web.context import Ctx
-from carestat.web.lookup import find_la
+from carestat.web.lookup import NotFound, find_la
 from carestat.web.pages.explore import explorer_csv
 from carestat.web.pages.home import home
 from carestat.web.pages.publications import publication_file
@@ -80,7 +80,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
             data = home(Ctx(web, request, None))
             data["errors"] = [{"text": str(exc), "href": "#la"}]
             data["query"] = la
-            return web.html(request, "pages/home.html", data, 404 if la.strip() else 400, page=web.pages["home"])
+            status = 404 if isinstance(exc, NotFound) else 400  # unknown, or empty or ambiguous
+            return web.html(request, "pages/home.html", data, status, page=web.pages["home"])
         return _redirect(f"/la/{authority.old_la_code}")
 
     @app.post("/sign-in", include_in_schema=False)

@@ -119,17 +119,14 @@ def _page_endpoint(web: Web, page: Page, api: bool) -> Any:
         if page.access == LA_USER and user is None:
             if as_json:
                 return JSONResponse({"error": "Sign in as an LA user to see this page", "status": 401}, 401)
-            return RedirectResponse("/sign-in?" + urlencode({"next": request.url.path}), 303)
-        # A public page is made once and then served from the cache by CachedPages (before
-        # routing); a request for it only gets here the first time.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/sign-in?" + urlencode({"next": target}), 303)
+        if page.access == PUBLIC:
+            return await _public_page(web, page, request, kwargs, as_json)
         status, body, media = await run_in_threadpool(web.make_page, page, request, user, kwargs, as_json)
-        if page.access == PUBLIC and status == 200:
-            web.cache.put(render.cache_key(request.scope), body, media)
-        response = Response(body, status, media_type=media)
-        response.headers["vary"] = "Accept"
-        if page.access != PUBLIC:
-            response.headers["cache-control"] = "no-store"
-            auth.set_cookies(request, response, web.settings.secure_cookies)
+        # Made for this visitor: never stored anywhere (a report lists children's identifiers).
+        response = Response(body, status, media_type=media, headers={"vary": "Accept", "cache-control": "no-store"})
+        auth.set_cookies(request, response, web.settings.secure_cookies)
         return response
 
     request_param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
@@ -138,6 +135,27 @@ def _page_endpoint(web: Web, page: Page, api: bool) -> Any:
     endpoint.__name__ = f"{page.name}_{'api' if api else 'page'}"
     endpoint.__doc__ = page.build.__doc__
     return endpoint
+
+
+async def _public_page(web: Web, page: Page, request: Request, params: dict[str, Any], as_json: bool) -> Response:
+    """A public page is made once (by one request, however many arrive together), kept in the
+    cache, and from then on served by CachedPages before routing; an error page is not kept."""
+    key = render.cache_key(request.scope)
+    item = web.cache.get(key) or await web.cache.wait_for(key)
+    if item is None:
+        web.cache.making(key)
+        try:
+            status, body, media = await run_in_threadpool(web.make_page, page, request, None, params, as_json)
+            if status != 200:  # an error page: made for this visitor (it may show who is signed in)
+                response = Response(body, status, media_type=media, headers={"vary": "Accept",
+                                                                             "cache-control": "no-store"})
+                auth.set_cookies(request, response, web.settings.secure_cookies)
+                return response
+            item = await run_in_threadpool(web.cache.put, key, body, media)
+        finally:
+            web.cache.done(key)
+    status, headers, body = render.cached_response(item, request.scope)
+    return Response(body, status, headers={k.decode(): v.decode() for k, v in headers})
 
 
 def _add_pages(app: FastAPI, web: Web) -> None:
@@ -216,6 +234,6 @@ def create_app(db: str | Path | None = None, *, users: str | Path | None = None,
     limit_for, too_large = _body_limits(web)
     app.add_middleware(BodyLimit, limit_for=limit_for, too_large=too_large)
     app.add_middleware(render.CachedPages, cache=web.cache)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https=secure_cookies)
     app.add_middleware(AccessLog)
     return app

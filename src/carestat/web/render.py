@@ -3,7 +3,9 @@ page, and a cache of rendered public pages."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import hashlib
 import json
 import math
 import threading
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carestat.analysis.formatting import format_value
+from carestat.analysis.values import SYNTHETIC_SOURCE
 from carestat.provenance import LABEL
 from carestat.web.registry import LA, SERVICE, Page, navigation
 
@@ -42,6 +45,15 @@ def _figure(value: Any, unit: str = "", indicator_id: str = "") -> str:
     return format_value(value, unit or "", indicator_id or "")
 
 
+def source_text(source: str | None) -> str:
+    """Where an LA's figure comes from, in a few words: synthetic figures say so beside them."""
+    if not source:
+        return ""
+    if source == SYNTHETIC_SOURCE:
+        return "carestat (synthetic)"
+    return "carestat" if source.startswith("carestat") else "DfE published"
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -55,7 +67,7 @@ def environment() -> jinja2.Environment:
     )
     from carestat.validate.report_html import anchor
 
-    env.filters.update(num=_number, figure=_figure, anchor=anchor)
+    env.filters.update(num=_number, figure=_figure, anchor=anchor, source=source_text)
     env.globals.update(synthetic_label=LABEL, la_nav=la_nav)
     return env
 
@@ -69,7 +81,7 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items() if not str(k).startswith("_")}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, bool)) or value is None:
+    if isinstance(value, (str, int, float, bool)) or value is None:  # figures stay numbers
         return value
     return str(value)
 
@@ -116,11 +128,61 @@ def cache_key(scope: Mapping[str, Any]) -> tuple[str, bytes, bool]:
     return path, query, JSON_TYPE in accept and "text/html" not in accept
 
 
+# Public pages may be stored by browsers and proxies but must be checked again (their ETag makes
+# that a cheap 304): the figures change when the service restarts over a new warehouse.
+PUBLIC_CACHE_CONTROL = b"no-cache"
+PUBLIC_VARY = b"Accept, Accept-Encoding"
+
+
 @dataclass(frozen=True)
 class Cached:
     body: bytes
     gzipped: bytes
     media_type: str
+    etag: str  # of ``body``; the gzipped copy, a different representation, has its own
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str) -> Cached:
+        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), media_type, f'"{digest}"')
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag[:-1] + '-gzip"'
+
+
+def accepts_gzip(header: bytes) -> bool:
+    """Whether an Accept-Encoding header allows gzip (``gzip;q=0`` refuses it)."""
+    for part in header.decode("latin-1").lower().split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip() or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _etag_matches(header: bytes, etag: str) -> bool:
+    """If-None-Match, compared weakly (RFC 9110): any listed tag, W/ or not, or ``*``."""
+    tags = {t.strip().removeprefix("W/") for t in header.decode("latin-1").split(",")}
+    return "*" in tags or etag in tags
+
+
+def cached_response(item: Cached, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """(status, headers, body) for a cached public page: gzipped when the client takes it, and a
+    304 without a body when the client already holds this representation."""
+    headers = dict(scope.get("headers", ()))
+    zipped = accepts_gzip(headers.get(b"accept-encoding", b""))
+    body, etag = (item.gzipped, item.gzip_etag) if zipped else (item.body, item.etag)
+    out = [(b"etag", etag.encode()), (b"vary", PUBLIC_VARY), (b"cache-control", PUBLIC_CACHE_CONTROL)]
+    if b"if-none-match" in headers and _etag_matches(headers[b"if-none-match"], etag):
+        return 304, out, b""
+    out += [(b"content-type", item.media_type.encode()), (b"content-length", str(len(body)).encode())]
+    if zipped:
+        out.append((b"content-encoding", b"gzip"))
+    return 200, out, body if scope.get("method") != "HEAD" else b""
 
 
 class PageCache:
@@ -131,6 +193,7 @@ class PageCache:
         self._items: OrderedDict[tuple[str, bytes, bool], Cached] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._making: dict[tuple[str, bytes, bool], asyncio.Future[None]] = {}
         self.max_bytes = max_bytes
         self.hits = self.misses = 0
 
@@ -144,16 +207,38 @@ class PageCache:
             self.hits += 1
             return item
 
-    def put(self, key: tuple[str, bytes, bool], body: bytes, media_type: str) -> None:
-        item = Cached(body, gzip.compress(body, compresslevel=6, mtime=0), media_type)
+    def put(self, key: tuple[str, bytes, bool], body: bytes, media_type: str) -> Cached:
+        """Store a page (compressing it: call from a worker thread); the copy kept is returned."""
+        item = Cached.of(body, media_type)
         with self._lock:
             if key in self._items:
-                return
+                return self._items[key]
             self._items[key] = item
             self._size += len(item.body) + len(item.gzipped)
             while self._size > self.max_bytes and self._items:
                 _, old = self._items.popitem(last=False)
                 self._size -= len(old.body) + len(old.gzipped)
+        return item
+
+    async def wait_for(self, key: tuple[str, bytes, bool]) -> Cached | None:
+        """When another request is already making this page, wait for it rather than make it
+        again (50 clients asking for a new page at once render it once); None if nobody is."""
+        making = self._making.get(key)
+        if making is None:
+            return None
+        await asyncio.shield(making)
+        return self.get(key)
+
+    def making(self, key: tuple[str, bytes, bool]) -> asyncio.Future[None]:
+        """Mark ``key`` as being made; the caller must ``done`` it."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._making[key] = future
+        return future
+
+    def done(self, key: tuple[str, bytes, bool]) -> None:
+        future = self._making.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(None)
 
 
 class CachedPages:
@@ -168,12 +253,6 @@ class CachedPages:
         if hit is None:
             await self.app(scope, receive, send)
             return
-        encodings = next((v for k, v in scope["headers"] if k == b"accept-encoding"), b"")
-        zipped = b"gzip" in encodings
-        body = hit.gzipped if zipped else hit.body
-        headers = [(b"content-type", hit.media_type.encode()), (b"content-length", str(len(body)).encode()),
-                   (b"vary", b"Accept, Accept-Encoding")]
-        if zipped:
-            headers.append((b"content-encoding", b"gzip"))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        status, headers, body = cached_response(hit, scope)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -27,9 +27,15 @@ HEADERS = [
 ]
 
 
+# Sent only when the service is behind TLS (``--secure-cookies``): over plain HTTP it would be
+# ignored, and on localhost it would pin the browser to HTTPS for every local service.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
+        self.headers = [*HEADERS, HSTS] if https else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +45,7 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in present)]
+                message["headers"] = [*message.get("headers", []), *(h for h in self.headers if h[0] not in present)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

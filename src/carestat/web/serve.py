@@ -38,10 +38,11 @@ def serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, users: 
     app = create_app(db, users=users, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
     chosen = free_port(host, port)
     shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{chosen}"
     for line in banner or []:
-        echo(line)
+        echo(line.replace("{url}", url))  # the address is known only now
     echo(f"carestat is serving {'the warehouse ' + str(db) if db else 'the DfE published figures'} at "
-         f"http://{shown}:{chosen}/ (press Ctrl+C to stop)")
+         f"{url}/ (press Ctrl+C to stop)")
     # Our own access log (AccessLog) leaves out query strings; uvicorn's would not.
     uvicorn.run(app, host=host, port=chosen, access_log=False, log_level="warning", server_header=False)
 
@@ -54,14 +55,14 @@ def serve_demo(out: Path, echo: Callable[[str], None] = print, host: str = "127.
 
     out = Path(out)
     example = out / "upload-example"
-    if not (example / "2025" / DEMO_USER_LA / "ssda903").exists():
+    if not any((example / "2025" / DEMO_USER_LA / "ssda903").glob("*.xml")):  # CSV and XML to try
         echo("Generating a return with errors to try uploading...")
         generate(GenerateOptions(out=example, years=(2024, 2025), las=parse_las(DEMO_USER_LA), error_rate=0.05,
-                                 cin=False, workers=1))
+                                 cin=False, workers=1, format="both"))
     users = out / "carestat-users.sqlite"
     user, token = add_user(users, DEMO_USER_LA, "Demo data team")
     files = example / "2025" / DEMO_USER_LA / "ssda903"
-    banner = [f"To try upload-and-validate, sign in as {user.label} with the token {token}",
-              f"and upload the CSV files in {files} (collection year 2024 to 2025; last year's are in "
-              f"{example / '2024' / DEMO_USER_LA / 'ssda903'}): they hold deliberate errors."]
+    banner = [f"To try upload-and-validate, sign in at {{url}}/upload?year=2025 as {user.label} with the token {token}",
+              f"and upload the CSV files (or the XML file) in {files} (collection year 2024 to 2025; last year's "
+              f"are in {example / '2024' / DEMO_USER_LA / 'ssda903'}): they hold deliberate errors."]
     serve(out / "carestat.duckdb", host=host, port=port, users=users, echo=echo, banner=banner)

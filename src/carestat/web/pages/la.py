@@ -62,7 +62,7 @@ def _comparator_rows(comparison: Any, old_la_code: str, indicator_id: str) -> li
     rows = (comparison.filter((pl.col("old_la_code") == old_la_code) & (pl.col("indicator_id") == indicator_id))
             .sort("year").tail(TREND_YEARS))
     return rows.select("year", "value", "neighbour_average", "region_value", "england_value", "rank",
-                       "n_ranked", "quartile").to_dicts()
+                       "n_ranked", "quartile", "source").to_dicts()
 
 
 def _declare(spec: ScorecardSpec, order: int) -> None:

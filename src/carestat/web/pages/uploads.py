@@ -7,6 +7,7 @@ to the user who uploaded the return; to anyone else it does not exist.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -55,9 +56,19 @@ def safe_next(target: str | None) -> str:
 
 @page("/upload", title="Upload a return", template="upload.html", nav=SERVICE_NAV("Upload a return", 5),
       access=LA_USER)
-def upload(ctx: Ctx) -> dict[str, Any]:
-    """The upload form: an SSDA903 return (CSV files, XML or XLSX) and, optionally, last year's."""
-    return upload_form(ctx)
+def upload(ctx: Ctx, year: int | None = None) -> dict[str, Any]:
+    """The upload form: an SSDA903 return (CSV files, XML or XLSX) and, optionally, last year's
+    (``year`` chooses the collection year shown first)."""
+    return upload_form(ctx, year=year if year in upload_years() else None)
+
+
+def default_year(today: date | None = None) -> int:
+    """The collection year an LA is most likely checking: the latest one that has ended (a year
+    ends on 31 March, so 2026 from April 2026), within the years carestat has rules for."""
+    today = today or date.today()
+    ended = today.year if (today.month, today.day) > (3, 31) else today.year - 1
+    years = upload_years()
+    return min(years, key=lambda y: (y > ended, abs(y - ended)))
 
 
 def upload_form(ctx: Ctx, errors: list[dict[str, str]] | None = None, year: int | None = None) -> dict[str, Any]:
@@ -65,7 +76,7 @@ def upload_form(ctx: Ctx, errors: list[dict[str, str]] | None = None, year: int 
     assert user is not None  # LA_USER pages are only built for a signed-in user
     limit = ctx.web.settings.max_upload_bytes
     return {"la": {"old_la_code": user.la.old_la_code, "name": user.la.name}, "user": user.name,
-            "years": list(upload_years()), "year": year or upload_years()[0], "max_upload_mb": round(limit / 1_048_576),
+            "years": list(upload_years()), "year": year or default_year(), "max_upload_mb": round(limit / 1_048_576),
             "max_upload_bytes": limit, "errors": errors or [],
             "reports": [summary(item) for item in ctx.web.reports.for_user(user)]}
 
@@ -128,7 +139,8 @@ def report(ctx: Ctx, report_id: str, rule: str | None = None, table: str | None 
         "la": {"old_la_code": la.old_la_code, "name": la.name} if la else None,
         "rules_run": len(full.rules_run), "rules_skipped": len(full.skipped),
         "summary": filtered.summary().to_dicts(),
-        "errors": filtered.errors.head(JSON_ERRORS).to_dicts(),
-        "errors_truncated": filtered.errors.height > JSON_ERRORS,
+        # Not "errors": on every page that key is the form's error summary.
+        "error_lines": filtered.errors.head(JSON_ERRORS).to_dicts(),
+        "error_lines_truncated": filtered.errors.height > JSON_ERRORS,
         "_report": shown,
     }
