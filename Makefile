@@ -5,7 +5,7 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 
-.PHONY: help uv setup browser demo test test-fast bench lint format clean
+.PHONY: help uv setup browser java demo test test-fast bench lint format clean
 
 help:
 	@echo "make demo   - generate synthetic returns, run every stage on them, then serve the web service"
@@ -31,10 +31,15 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }
 
+# Java for the Spark backend's test of the linkage (Spark 4 needs Java 17, Debian 12's default).
+java:
+	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless) \
+		|| { echo "Could not install Java: run 'apt-get install default-jre-headless' as root"; exit 1; }
+
 demo: setup
 	$(UV) run carestat demo
 
-test: setup browser
+test: setup browser java
 	$(UV) run pytest
 
 test-fast: setup

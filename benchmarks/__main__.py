@@ -1,12 +1,12 @@
-"""Run the benchmarks: ``python -m benchmarks [generator] [validation903] [indicators] [web]`` (default: all)."""
+"""Run the benchmarks: ``python -m benchmarks [generator] [validation903] [validation_cin] [indicators] [web] [linkage]`` (default: all)."""
 
 import sys
 
-SUITES = ("generator", "validation903", "indicators", "web")
+SUITES = ("generator", "validation903", "validation_cin", "indicators", "web", "linkage")
 
 
 def main() -> None:
-    chosen = sys.argv[1:] or list(SUITES)
+    chosen = [a for a in sys.argv[1:] if not a.isdigit()] or list(SUITES)  # a number is a size
     for name in chosen:
         if name not in SUITES:
             raise SystemExit(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")

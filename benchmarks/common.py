@@ -33,9 +33,10 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}"
 
 
-def run_json(cmd: list[str], env: dict[str, str] | None = None) -> dict:
-    """Run a command that prints a JSON object on its last line of stdout."""
-    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+def run_json(cmd: list[str], env: dict[str, str] | None = None, timeout: float | None = None) -> dict:
+    """Run a command that prints a JSON object on its last line of stdout (subprocess.TimeoutExpired,
+    the command stopped, past ``timeout`` seconds)."""
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} ... failed:\n{done.stderr[-3000:]}")
     last = [line for line in done.stdout.splitlines() if line.startswith("{")][-1]

@@ -121,7 +121,7 @@ def serve_command(
                                                     "warehouse, or $CARESTAT_USERS).")] = None,
     max_upload_mb: Annotated[float | None, typer.Option(help="Upload limit in MB (default 50, or "
                                                              "$CARESTAT_WEB_UPLOAD_MB).")] = None,
-    secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only (behind TLS).")] = False,
+    secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only, and HSTS (behind TLS).")] = False,
     log_requests: Annotated[bool, typer.Option(help="Log each request (method, path, status, time; never a "
                                                     "query string).")] = True,
 ) -> None:
@@ -211,21 +211,23 @@ def key_new(
 @app.command()
 @friendly
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Return folders: a generated tree (YEAR/LA/ssda903) or one return's folder.")],
+    paths: Annotated[list[Path], typer.Argument(help="Returns: a generated tree (YEAR/LA/ssda903 and YEAR/LA/cin), "
+                                                     "one return's folder, or a CIN census XML file.")],
     db: DbOption = None,
     accept_errors: Annotated[bool, typer.Option(help="Store returns that have validation errors (flagged).")] = False,
     key_file: Annotated[Path | None, typer.Option(help="The pseudonymisation key file.")] = None,
     year: Annotated[int | None, typer.Option(help="Collection year of a single return folder.")] = None,
     la: Annotated[str | None, typer.Option(help="LA (3-digit or ONS code) of a single return folder.")] = None,
 ) -> None:
-    """Validate returns and store them in the warehouse, one version per LA and year.
+    """Validate returns (SSDA903 and CIN census) and store them in the warehouse, one version per
+    return, LA and year.
 
     A resubmission replaces the current version in one transaction (the history is kept); children
     are pseudonymised with a keyed hash. Exit status 1 if any return was refused or unreadable."""
     from carestat.warehouse import load as run_load
 
     def progress(o: object) -> None:
-        typer.echo(f"  {o.year} {o.la_code}: {o.status}"  # type: ignore[attr-defined]
+        typer.echo(f"  {o.year} {o.la_code} {o.return_name}: {o.status}"  # type: ignore[attr-defined]
                    + (f" as version {o.version}" if o.version else "")  # type: ignore[attr-defined]
                    + (f" ({o.n_errors} validation errors)" if o.n_errors else "")  # type: ignore[attr-defined]
                    + (f" - {o.message}" if o.message else ""))  # type: ignore[attr-defined]
@@ -479,6 +481,60 @@ def publish_command(
     paths = publish(frame, out, synthetic=synthetic)
     typer.echo(f"Wrote {len(paths)} files to {out} (disclosure-controlled; see README.txt there)")
     if synthetic:
+        typer.echo(LABEL)
+
+
+@app.command()
+@friendly
+def partners(
+    returns: Annotated[Path, typer.Option(help="Generated returns (from `carestat generate`).")],
+    out: Annotated[Path, typer.Option(help="Folder for the partner extracts.")],
+    truth: Annotated[Path | None, typer.Option(help="Folder for the ground truth (default: OUT-ground-truth, "
+                                                    "beside the extracts, never inside).")] = None,
+    share: Annotated[float, typer.Option(help="General population drawn at this share of its real size.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Generate synthetic partner data sets (school census and attainment, employment and benefits,
+    justice) and the LAs' identity extract for the young people of the LAs in RETURNS."""
+    from carestat.linkage import make_partner_data
+
+    typer.echo(make_partner_data(returns, out, truth=truth, share=share, seed=seed).describe())
+
+
+@app.command("link")
+@friendly
+def link_command(
+    extracts: Annotated[Path, typer.Option(help="Partner extracts (from `carestat partners`).")],
+    db: DbOption = None,
+    backend: Annotated[str, typer.Option(help="duckdb (one machine) or spark (a local or cluster session).")] = "duckdb",
+    threshold: Annotated[float, typer.Option(help="Match probability at which records are one person.")] = 0.9,
+    truth: Annotated[Path | None, typer.Option(help="Ground truth: measure precision, recall and bias.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the evaluation CSVs (with --truth).")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="The pseudonymisation key file.")] = None,
+) -> None:
+    """Link the extracts' records with Splink and store the pseudonymised link table, clusters and
+    events in the warehouse (names, dates of birth, postcodes and reference numbers are dropped)."""
+    from carestat.linkage import link
+
+    typer.echo(link(extracts, db, backend=backend, threshold=threshold, truth=truth, out=out,
+                    key_file=key_file).describe())
+
+
+@app.command()
+@friendly
+def outcomes(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the tables and charts.")] = Path("outcomes"),
+) -> None:
+    """Overlapping adverse outcomes of young people aged 10 to 21 from the linked data: co-occurrence,
+    combinations (UpSet chart), clusters of need, pathways, care leavers in work by age; after
+    disclosure control."""
+    from carestat.linkage import write_outcomes
+    from carestat.provenance import LABEL
+
+    result = write_outcomes(db, out)
+    typer.echo(result.describe())
+    if result.synthetic:
         typer.echo(LABEL)
 
 

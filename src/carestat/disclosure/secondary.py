@@ -57,12 +57,23 @@ def constraints(cells: pl.DataFrame) -> pl.DataFrame:
 
 
 def _category_groups(cells: pl.DataFrame, area: list[str], is_total: pl.Expr) -> pl.DataFrame:
-    """Categories of each breakdown -> the overall Total of the same indicator, year and area."""
-    members = cells.filter(pl.col("breakdown") != "Total")
+    """Categories of each breakdown -> the overall Total of the same indicator, year and area
+    (not a breakdown whose categories overlap: they do not add up to the Total)."""
+    members = cells.filter(pl.col("breakdown") != "Total").join(_overlapping(), on=["indicator_id", "breakdown"],
+                                                                how="anti")
     key = [*area, "breakdown"]
     totals = (members.select(key).unique()
               .join(cells.filter(is_total).select(*area, "_cell"), on=area))
     return _groups(members, totals, key, "cat")
+
+
+def _overlapping() -> pl.DataFrame:
+    """(indicator_id, breakdown) of the registry's breakdowns whose categories overlap (an
+    assessment records several factors, a child several disabilities)."""
+    from carestat.indicators.registry import all_indicators
+
+    pairs = [(i.id, b) for i in all_indicators().values() for b in i.overlapping]
+    return pl.DataFrame(pairs, schema={"indicator_id": pl.Utf8, "breakdown": pl.Utf8}, orient="row")
 
 
 def link_edges(cells: pl.DataFrame, rules: Rules) -> pl.DataFrame:

@@ -47,7 +47,7 @@ def compute_indicator(item: Indicator, inputs: Inputs) -> pl.DataFrame:
     if item.unit == "rate_per_10k":
         raw = raw.drop("denominator").join(inputs.population.rename({"population": "denominator"}),
                                            on=["la_code", "year"], how="left")
-    geo = inputs.view("compute.geography", lambda i: _geography(i.years))
+    geo = inputs.view("compute.geography", lambda i: _geography(sorted({*i.years, *i.cin_returns["year"]})))
     la = raw.join(geo, on=["la_code", "year"], how="left")
     keys = ["year", "breakdown", "category"]
     region = (la.filter(pl.col("region_code").is_not_null())
@@ -76,6 +76,7 @@ def compute(inputs: Inputs, ids: list[str] | None = None, workers: int | None = 
     """
     registry = all_indicators()
     chosen = [registry[i] for i in ids] if ids else list(registry.values())
+    chosen = [item for item in chosen if inputs.has(item.source)]  # a return not loaded has no figures
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers > 1:
         # Modules in turn, so that the threads start on different shared views, not the same one.

@@ -42,6 +42,22 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "PlacedAdoption": (*_META, "DATE_PLACED", "DATE_PLACED_CEASED"),
     "Missing": (*_META, "MISSING", "MIS_START", "MIS_END"),
 }
+# The CIN census tables the CIN indicators read (``Inputs.cin``), with the reader's nesting keys.
+CIN_INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Header": ("la_code", "collection_year"),
+    "ChildIdentifiers": (*_META, "child_row", "PersonBirthDate"),
+    "Disabilities": ("la_code", "collection_year", "child_row", "Disability"),
+    "CINdetails": (*_META, "child_row", "CINdetailsID", "CINreferralDate", "ReferralSource", "PrimaryNeedCode",
+                   "CINclosureDate", "ReasonForClosure", "ReferralNFA"),
+    "Assessments": ("la_code", "collection_year", "AssessmentID", "AssessmentActualStartDate",
+                    "AssessmentAuthorisationDate"),
+    "AssessmentFactorsList": ("la_code", "collection_year", "AssessmentID", "AssessmentFactors"),
+    "Section47": ("la_code", "collection_year", "S47ActualStartDate", "DateOfInitialCPC"),
+    "ChildProtectionPlans": (*_META, "child_row", "CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse",
+                             "LatestCategoryOfAbuse", "NumberOfPreviousCPP"),
+}
+# ``Indicator.source`` -> the return it is computed from.
+SOURCES = {"SSDA903": "ssda903", "CIN census": "cin"}
 
 
 class _shared:
@@ -61,17 +77,38 @@ class _shared:
 @dataclass
 class Inputs:
     tables: dict[str, pl.DataFrame]  # Header, Episodes, ... each with la_code, collection_year, child_key
-    cin: dict[str, pl.DataFrame] = field(default_factory=dict)
+    cin: dict[str, pl.DataFrame] = field(default_factory=dict)  # the CIN census's tables, the same way
     _views: dict[str, Any] = field(default_factory=dict, repr=False)
     _locks: dict[str, threading.RLock] = field(default_factory=dict, repr=False, compare=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_warehouse(cls, db: str | os.PathLike[str] | None = None, years: list[int] | None = None) -> Inputs:
-        """The warehouse's current returns: the tables and columns indicators read (``INPUT_COLUMNS``)."""
-        from carestat.warehouse import tables
+        """The warehouse's current returns: the tables and columns indicators read (``INPUT_COLUMNS``,
+        ``CIN_INPUT_COLUMNS``). Either return may be missing, not both."""
+        from carestat.errors import WarehouseError
+        from carestat.warehouse import connect, current_tables, query
 
-        return cls(tables(db, years=years, only=INPUT_COLUMNS))
+        con = connect(db, read_only=True)
+        try:
+            # Only the returns with current submissions are read (one connection for both).
+            loaded = set(query(con, "SELECT DISTINCT return_name FROM submissions WHERE current")["return_name"])
+            found: dict[str, dict[str, pl.DataFrame]] = {}
+            for name, only in (("ssda903", INPUT_COLUMNS), ("cin", CIN_INPUT_COLUMNS)):
+                try:
+                    found[name] = current_tables(con, name, years, only) if name in loaded else {}
+                except WarehouseError:  # none for the years chosen
+                    found[name] = {}
+        finally:
+            con.close()
+        if not found["ssda903"] and not found["cin"]:
+            raise WarehouseError("the warehouse holds no current submissions for that selection")
+        return cls(found["ssda903"], found["cin"])
+
+    def has(self, source: str) -> bool:
+        """True when returns of the kind an indicator's ``source`` names were loaded."""
+        frames = {"ssda903": self.tables, "cin": self.cin}.get(SOURCES.get(source, ""))
+        return frames is None or ("Header" in frames and frames["Header"].height > 0)
 
     def table(self, name: str) -> pl.DataFrame:
         return self.tables[name]
@@ -101,11 +138,19 @@ class Inputs:
 
     @_shared
     def years(self) -> list[int]:
-        return sorted(self.tables["Header"]["collection_year"].unique().to_list())
+        """Collection years of the SSDA903 returns loaded."""
+        return _present(self.tables, "collection_year")
 
     @_shared
     def las(self) -> list[str]:
-        return sorted(self.tables["Header"]["la_code"].unique().to_list())
+        return _present(self.tables, "la_code")
+
+    @_shared
+    def cin_returns(self) -> pl.DataFrame:
+        """(la_code, year) of every CIN census loaded, with the LA's first loaded year ``first_year``."""
+        header = self.cin.get("Header", pl.DataFrame(schema={"la_code": pl.Utf8, "collection_year": pl.Int32}))
+        present = header.select("la_code", pl.col("collection_year").cast(pl.Int64).alias("year")).unique()
+        return present.with_columns(first_year=pl.col("year").min().over("la_code")).sort("la_code", "year")
 
     @_shared
     def returns(self) -> pl.DataFrame:
@@ -166,8 +211,10 @@ class Inputs:
         derived = {la: list(zip(f["year"], f["population"], strict=True))
                    for (la,), f in refdata.child_population().partition_by("old_la_code", as_dict=True).items()}
         rows = []
-        for la in self.las:
-            for year in self.years:
+        # Every LA and year of either return (a rate's LA-year joins its row here).
+        cin = self.cin_returns
+        for la in sorted({*self.las, *cin["la_code"]}):
+            for year in sorted({*self.years, *cin["year"]}):
                 if derived.get(la):
                     population: float | None = float(min(derived[la], key=lambda r: (abs(r[0] - year), r[0]))[1])
                 else:
@@ -183,6 +230,11 @@ class Inputs:
         las = refdata.local_authorities().select(
             "old_la_code", "new_la_code", "name", "region_code", "region_name", "valid_from", "valid_to")
         return las.rename({"old_la_code": "la_code", "name": "la_name"})
+
+
+def _present(tables: dict[str, pl.DataFrame], column: str) -> list[Any]:
+    header = tables.get("Header")
+    return [] if header is None else sorted(header[column].unique().to_list())
 
 
 def attach(frame: pl.DataFrame, other: pl.DataFrame, on: str | list[str]) -> pl.DataFrame:

@@ -39,6 +39,9 @@ class Indicator:
     published_id: str | None = None  # the matching indicator in the published LA figures
     decimal_places: int = 0
     topic: str = "Children looked after"
+    # Breakdowns whose categories overlap (an assessment records several factors, a child several
+    # disabilities): they do not add up to the Total, which disclosure control must know.
+    overlapping: tuple[str, ...] = ()
 
     @property
     def needs_denominator(self) -> bool:

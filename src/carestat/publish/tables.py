@@ -23,6 +23,9 @@ TOTAL = "Total"
 # Topics whose national and regional counts are published rounded to the nearest 10 (DfE practice
 # for the children looked after headline tables).
 ROUNDED_TOPICS = frozenset({"Children looked after"})
+# The DfE's children in need tables round England and regional totals to the nearest 10 too.
+ROUNDED_TOPICS |= {"Children in need", "Children in need: referrals", "Children in need: assessments",
+                   "Child protection"}
 
 BREAKDOWN_LABELS = {
     "age_band": "Age group", "age": "Age", "sex": "Sex", "ethnic_group": "Ethnicity",
@@ -31,10 +34,18 @@ BREAKDOWN_LABELS = {
     "uasc": "Unaccompanied asylum-seeking children", "reason": "Reason",
     "time_in_care": "Time in care", "location": "Placement location", "provider": "Provider",
     "distance": "Distance from home", "sdq_band": "SDQ band",
+    # CIN census
+    "referral_source": "Source of referral", "duration": "Duration", "factor": "Factor identified at assessment",
+    "factor_group": "Factor identified at assessment (grouped)",
+    "combination": "Domestic abuse, mental health and substance misuse", "timeliness": "Working days from enquiry",
+    "initial_category": "Initial category of abuse", "latest_category": "Latest category of abuse",
+    "primary_need": "Primary need", "disabled": "Disabled", "disability": "Disability",
 }
 BREAKDOWN_HINTS = {
     "category_of_need": "The main reason the child came into care",
     "legal_status": "Legal status code (SSDA903 LS)",
+    "factor": "An assessment can record several factors, so these do not add up to the total",
+    "disability": "A child can have several disabilities, so these do not add up to the total",
 }
 UNIT_GROUPS = {"count": "Numbers", "percent": "Percentages", "rate_per_10k": "Rates per 10,000 children",
                "mean": "Averages", "days": "Averages", "months": "Averages", "score": "Averages"}

@@ -21,12 +21,21 @@ import duckdb
 import polars as pl
 
 from carestat.errors import CarestatError, UsageError, WarehouseError
-from carestat.ingest import ReturnData, read_903
+from carestat.ingest import read_903, read_cin
 from carestat.provenance import is_synthetic_path
 from carestat.refdata import resolve_la
 from carestat.warehouse.db import insert_frame, query, run, scalar
-from carestat.warehouse.keys import child_keys, upn_keys
-from carestat.warehouse.schema import columns, table_name
+from carestat.warehouse.returns import (
+    RETURN_DIRS,
+    cin_header,
+    files_of,
+    is_cin_file,
+    one_cin_file,
+    prepare,
+)
+from carestat.warehouse.schema import table_name
+
+FIRST_RULES_YEAR = 2023  # the first year carestat holds the DfE's rules for (both returns)
 
 
 @dataclass(frozen=True)
@@ -51,60 +60,71 @@ class LoadOutcome:
     message: str = ""
 
 
-_RETURN_FILES = {"ssda903": ("*.csv", "*.xml", "*.xlsx")}
-
-
-def _files(folder: Path, return_name: str) -> tuple[Path, ...]:
-    found: list[Path] = []
-    for pattern in _RETURN_FILES[return_name]:
-        found.extend(sorted(folder.glob(pattern)))
-    return tuple(found)
-
-
 def discover(paths: list[Path], year: int | None = None, la: str | None = None) -> list[ReturnFolder]:
-    """Return folders under the paths given: a generated tree (YEAR/LA/ssda903), one LA-year
-    folder, or any folder of return files when --year and --la say what it is."""
+    """Returns under the paths given: a generated tree (YEAR/LA/ssda903 and YEAR/LA/cin), one
+    year or one LA-year of it, one return's folder, a CIN census XML file, or any folder of
+    return files when --year and --la say what it is (a CIN file's header can say it too)."""
     found: list[ReturnFolder] = []
     for path in (Path(p) for p in paths):
         if not path.exists():
             raise UsageError(f"{path} does not exist")
-        trees = sorted(path.glob("[12][0-9][0-9][0-9]/*/ssda903"))
-        if re.fullmatch(r"[12]\d{3}", path.name):  # one year of a generated tree
-            trees = sorted(path.glob("*/ssda903"))
-        if path.name == "ssda903":
-            trees = [path]
-        elif (path / "ssda903").is_dir():
-            trees = [path / "ssda903"]
-        if trees:
-            for folder in trees:
-                y, code = int(folder.parent.parent.name), folder.parent.name
-                prev = folder.parent.parent.parent / str(y - 1) / code / "ssda903"
-                found.append(ReturnFolder("ssda903", y, code, _files(folder, "ssda903"),
-                                          _files(prev, "ssda903") if prev.is_dir() else ()))
+        laid_out = _laid_out(path)
+        if laid_out:
+            found.extend(_from_layout(folder) for folder in laid_out)
+        elif is_cin_file(path):
+            found.append(_cin_file(path, year, la))
         elif year is not None and la is not None:
-            found.append(ReturnFolder("ssda903", year, la, _files(path, "ssda903") if path.is_dir() else (path,), ()))
+            files = files_of(path, "ssda903") if path.is_dir() else (path,)
+            kind = "cin" if files and all(is_cin_file(f) for f in files) else "ssda903"
+            found.append(ReturnFolder(kind, year, resolve_la(la, year).old_la_code, files, ()))
         else:
-            match = re.search(r"(\d{4})\D+(\d{3})", str(path))
-            raise UsageError(f"cannot tell which LA and year {path} holds: give a folder laid out YEAR/LA/ssda903 "
-                             "(as `carestat generate` writes) or say --year and --la"
-                             + (f" (did you mean --year {match.group(1)} --la {match.group(2)}?)" if match else ""))
+            raise UsageError(_which_return(path))
     found = [replace(f, synthetic=bool(f.files) and is_synthetic_path(f.files[0].parent)) for f in found]
-    return sorted(found, key=lambda r: (r.year, r.la_code))
+    return sorted(found, key=lambda r: (r.year, r.la_code, r.return_name))
 
 
-def prepare_903(data: ReturnData, la_code: str, key: bytes) -> dict[str, pl.DataFrame]:
-    """Typed tables with identifiers replaced by keys, ready to insert."""
-    out = {}
-    for name, frame in data.tables.items():
-        wanted = columns("ssda903", name)
-        f = frame.rename({"_row": "row_number"}).with_columns(
-            la_code=pl.lit(la_code), collection_year=pl.lit(data.spec.year, dtype=pl.Int32))
-        if "CHILD" in f.columns:
-            f = f.with_columns(child_key=child_keys(key, la_code, f["CHILD"]))
-        if "UPN" in f.columns:
-            f = f.with_columns(upn_key=upn_keys(key, f["UPN"]))
-        out[table_name("ssda903", name)] = f.select([c for c in wanted if c in f.columns and c != "submission_id"])
-    return out
+def _laid_out(path: Path) -> list[Path]:
+    """The return folders (``ssda903``, ``cin``) a path is, holds, or holds by YEAR/LA."""
+    kinds = list(RETURN_DIRS.values())
+    if not path.is_dir():
+        return []
+    if path.name in kinds:
+        return [path]
+    here = [path / k for k in kinds if (path / k).is_dir()]
+    if here:
+        return here
+    pattern = "*/{}" if re.fullmatch(r"[12]\d{3}", path.name) else "[12][0-9][0-9][0-9]/*/{}"
+    return sorted(f for k in kinds for f in path.glob(pattern.format(k)))
+
+
+def _from_layout(folder: Path) -> ReturnFolder:
+    """A return folder laid out YEAR/LA/<return>; an SSDA903 return's previous year beside it."""
+    return_name = next(r for r, d in RETURN_DIRS.items() if d == folder.name)
+    year, code = int(folder.parent.parent.name), folder.parent.name
+    previous = folder.parent.parent.parent / str(year - 1) / code / folder.name
+    earlier = files_of(previous, return_name) if return_name == "ssda903" and previous.is_dir() else ()
+    return ReturnFolder(return_name, year, code, files_of(folder, return_name), earlier)
+
+
+def _cin_file(path: Path, year: int | None, la: str | None) -> ReturnFolder:
+    """A CIN census file: its year and LA from --year/--la, else YEAR/LA/cin above it, else its header."""
+    la_dir, year_dir = path.parent.parent, path.parent.parent.parent
+    if (year is None or la is None) and path.parent.name == "cin" and re.fullmatch(r"[12]\d{3}", year_dir.name):
+        year, la = year or int(year_dir.name), la or la_dir.name
+    if year is None or la is None:
+        header = cin_header(path)
+        year, la = year or header.year, la or header.la_code
+    if year is None or la is None:
+        raise UsageError(f"cannot tell which LA and year {path} holds (its header does not say): "
+                         "say --year and --la")
+    return ReturnFolder("cin", year, resolve_la(la, year).old_la_code, (path,), ())
+
+
+def _which_return(path: Path) -> str:
+    match = re.search(r"(\d{4})\D+(\d{3})", str(path))
+    return (f"cannot tell which LA and year {path} holds: give a folder laid out YEAR/LA/ssda903 or "
+            "YEAR/LA/cin (as `carestat generate` writes), a CIN census XML file, or say --year and --la"
+            + (f" (did you mean --year {match.group(1)} --la {match.group(2)}?)" if match else ""))
 
 
 def content_hash(prepared: dict[str, pl.DataFrame]) -> str:
@@ -149,20 +169,31 @@ def store(con: duckdb.DuckDBPyConnection, prepared: dict[str, pl.DataFrame], *, 
 
 
 def read_and_check(folder: ReturnFolder, key: bytes) -> tuple[dict[str, pl.DataFrame], int, int, str]:
-    """Read, validate (against the previous year when it sits beside it) and pseudonymise."""
-    from carestat.validate import Return, build_report
+    """Read, validate (an SSDA903 return against the previous year when it sits beside it) and
+    pseudonymise."""
+    from carestat.validate import CinReturn, Return, build_report
 
     la = resolve_la(folder.la_code, folder.year)
-    data = read_903(list(folder.files), folder.year, la)
-    previous = read_903(list(folder.previous), folder.year - 1, la) if folder.previous else None
+    if folder.return_name == "cin":
+        data = read_cin(one_cin_file(folder.files), folder.year, la)
+    else:
+        data = read_903(list(folder.files), folder.year, la)
     n_errors = 0
     note = ""
-    if folder.year >= 2023:  # the years carestat holds the DfE's rules for
-        report = build_report(Return(data, previous, la))
-        n_errors = report.errors.height
+    if folder.year >= FIRST_RULES_YEAR:
+        if folder.return_name == "cin":
+            report = build_report(CinReturn(data, la))
+        else:
+            previous = read_903(list(folder.previous), folder.year - 1, la) if folder.previous else None
+            report = build_report(Return(data, previous, la))
+        # Queries (codes ending in Q) ask the LA to check a figure; only errors stop a load.
+        severity = report.errors.join(report.severities, on="code", how="left")["severity"]
+        n_errors = int((severity.fill_null("error") != "query").sum())
+        n_queries = report.errors.height - n_errors
+        note = f"{n_queries} queries to check (see `carestat validate`)" if n_queries else ""
     else:
         note = "not validated: carestat holds the DfE rules from 2022/23"
-    return prepare_903(data, folder.la_code, key), data.n_children, n_errors, note
+    return prepare(data, folder.la_code, key), data.n_children, n_errors, note
 
 
 def _work(folder: ReturnFolder, key: bytes) -> tuple[dict[str, pl.DataFrame] | None, int, int, str]:
@@ -236,7 +267,11 @@ def current_tables(con: duckdb.DuckDBPyConnection, return_name: str = "ssda903",
         if years:
             sql += f" WHERE collection_year IN ({', '.join('?' for _ in years)})"
             params = list(years)
-        out[table] = query(con, sql, params).rechunk()  # DuckDB hands over many chunks
+        try:
+            out[table] = query(con, sql, params).rechunk()  # DuckDB hands over many chunks
+        except duckdb.BinderException:
+            raise WarehouseError(f"the warehouse's {table} table predates carestat's current layout: open it "
+                                 "for writing once (any `carestat load`) to bring it up to date") from None
     if not any(frame.height for frame in out.values()):
         raise WarehouseError("the warehouse holds no current submissions for that selection")
     return out

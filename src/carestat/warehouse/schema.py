@@ -3,13 +3,17 @@
 One table per return table (``s903_episodes``, ``cin_assessments``...), each with the submission
 it came from, the LA and year, the record's row in its file, and the spec's fields, typed.
 Identifiers are replaced by keys: CHILD and LAchildID by ``child_key``, UPN by ``upn_key``,
-FormerUPN by ``former_upn_key``. Episodes also keep the derived placement fields.
+FormerUPN by ``former_upn_key``. Episodes also keep the derived placement fields. CIN census
+tables keep the reader's nesting keys (``child_row``, the child's ChildIdentifiers row, and
+``CINdetailsID``, ``AssessmentID``, ``CPPID``: rows of the records they name, unique within a
+submission), so a record joins to its child and episode exactly even when LAchildID is blank.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from carestat.ingest.xmlcin import cin_keys
 from carestat.spec import SUPPORTED_YEARS, spec
 
 PREFIX = {"ssda903": "s903", "cin": "cin"}
@@ -19,6 +23,10 @@ DERIVED = {
                               "HOME_SECTOR": "VARCHAR", "PL_SECTOR": "VARCHAR"},
     ("ssda903", "Header"): {"UASC": "VARCHAR"},
 }
+# The CIN reader's nesting keys, as stored (``_child`` is renamed: indicators use ``_child`` for their own id).
+CIN_KEYS = {"_child": ("child_row", "INTEGER"), "LAchildID": ("child_key", "VARCHAR"),
+            "CINdetailsID": ("CINdetailsID", "INTEGER"), "AssessmentID": ("AssessmentID", "INTEGER"),
+            "CPPID": ("CPPID", "INTEGER")}
 _TYPES = {"date": "DATE", "int": "BIGINT"}
 META = {"submission_id": "INTEGER", "la_code": "VARCHAR", "collection_year": "INTEGER", "row_number": "INTEGER"}
 
@@ -41,6 +49,8 @@ def _csv_names(return_name: str) -> dict[str, str]:
 def columns(return_name: str, table: str) -> dict[str, str]:
     """Column name -> DuckDB type, in order, for one warehouse table."""
     cols = dict(META)
+    if return_name == "cin":
+        cols.update(_cin_key_columns(table))
     for year in SUPPORTED_YEARS[return_name]:
         if table not in spec(return_name, year).tables:
             continue
@@ -49,6 +59,10 @@ def columns(return_name: str, table: str) -> dict[str, str]:
             cols.setdefault(name, _TYPES.get(f.type, "VARCHAR"))
     cols.update(DERIVED.get((return_name, table), {}))
     return cols
+
+
+def _cin_key_columns(table: str) -> dict[str, str]:
+    return dict(CIN_KEYS[k] for k in cin_keys(table))
 
 
 @cache
@@ -62,6 +76,9 @@ def ddl(return_name: str) -> list[str]:
         name = table_name(return_name, table)
         body = ", ".join(f'"{c}" {t}' for c, t in columns(return_name, table).items())
         statements.append(f"CREATE TABLE IF NOT EXISTS {name} ({body})")
+        if return_name == "cin":  # warehouses made before the keys were stored gain them on opening
+            statements += [f'ALTER TABLE {name} ADD COLUMN IF NOT EXISTS "{c}" {t}'
+                           for c, t in _cin_key_columns(table).items()]
         statements.append(f"CREATE OR REPLACE VIEW current_{name} AS SELECT t.* FROM {name} t "
                           "JOIN submissions s USING (submission_id) WHERE s.current")
     return statements
