@@ -100,7 +100,9 @@ CATALOGUE: tuple[CinFault, ...] = (
     CinFault("8790", "Disabilities", "Disability", _const("NONE"),
              lambda t, y: (pl.len().over("LAchildID") >= 2) & (pl.col("Disability") != "NONE")),
     CinFault("8794", "Disabilities", "Disability", _DUP_DISABILITY[1], _DUP_DISABILITY[0]),
-    CinFault("8866", "CINdetails", "ReferralSource", _const("99")),
+    # 8866 asks for a source only for referrals from 1 April 2013.
+    CinFault("8866", "CINdetails", "ReferralSource", _const("99"),
+             lambda t, y: pl.col("CINreferralDate") >= pl.lit("2013-04-01")),
     CinFault("8650", "CINdetails", "PrimaryNeedCode", _const("N10"), _present("PrimaryNeedCode")),
     CinFault("8640", "CINdetails", "ReasonForClosure", _const("RC0"), _present("ReasonForClosure")),
     CinFault("8805", "CINdetails", "ReasonForClosure", _const(None), _present("CINclosureDate")),
