@@ -12,12 +12,13 @@ from lxml import etree
 
 from carestat.refdata import resolve_la
 from carestat.spec.loader import _rows
-from carestat.synth import GenerateOptions, generate, parse_las
+from carestat.synth import GenerateOptions, generate, measures_cin, parse_las
 from carestat.synth.cin_faults import CATALOGUE, inject_cin_faults
 from carestat.synth.cin_model import simulate_cin
-from carestat.synth.cin_tables import cin_measure, cin_year_tables
+from carestat.synth.cin_tables import CinHistory, cin_year_tables
 from carestat.synth.history import simulate_history
-from carestat.synth.targets import unit_targets
+from carestat.synth.targets import simulated_years, unit_targets
+from carestat.validate import validate_cin
 
 LAS = ("318", "805")  # Richmond upon Thames and Hartlepool: small and quick
 YEARS = (2024, 2025)  # GenderCurrent, then Sex
@@ -29,6 +30,13 @@ def generated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cin") / "returns"
     generate(GenerateOptions(out=out, years=YEARS, las=parse_las(",".join(LAS)), seed=7, workers=1))
     return out
+
+
+def _simulate(code: str, seed: int, written: range) -> tuple[pl.DataFrame, CinHistory]:
+    """One LA's targets and CIN history for censuses of the ``written`` years."""
+    targets = unit_targets(resolve_la(code), simulated_years(written))
+    history = simulate_history(code, targets, 1.0, seed, min(written))
+    return targets, simulate_cin(code, targets, history, 1.0, seed, written)
 
 
 def _xml(generated: Path, la: str, year: int) -> etree._ElementTree:
@@ -99,27 +107,48 @@ def test_episodes_of_need_never_overlap(generated, year):
                 assert all(ref <= x <= close for x in dates), (child.findtext("ChildIdentifiers/LAchildID"), dates)
 
 
-def test_calibrated_to_published_figures(generated):
-    cal = pl.read_csv(generated / "calibration.csv").filter(pl.col("geography") == "Local authority")
-    for indicator, tolerance in (("referrals", 0.01), ("rereferral_pct", 0.05), ("cin_31mar", 0.06),
-                                 ("assessments_45_pct", 0.05)):
-        rows = cal.filter(pl.col("indicator") == indicator)
-        assert rows.height == len(LAS) * len(YEARS)
-        off = rows.select(((pl.col("produced") - pl.col("target")).abs() / pl.col("target")).max()).item()
-        assert off <= tolerance, (indicator, rows)
+@pytest.mark.parametrize(("indicator", "tolerance"), [
+    ("referrals", 0.01), ("referrals_rate", 0.02), ("rereferral_pct", 0.05), ("referrals_nfa_pct", 0.1),
+    ("referrals_not_in_need_pct", 0.06), ("assessments_45_pct", 0.05), ("cin_31mar", 0.06), ("cpp_starts", 0.08),
+    ("cpp_31mar", 0.15), ("s47_rate", 0.02), ("icpc_rate", 0.1)])
+def test_calibrated_to_published_figures(generated, indicator, tolerance):
+    cal = pl.read_csv(generated / "calibration.csv").filter(pl.col("geography") == "Local authority",
+                                                            pl.col("indicator") == indicator)
+    assert cal.height == len(LAS) * len(YEARS)
+    off = cal.select(((pl.col("produced") - pl.col("target")).abs() / pl.col("target")).max()).item()
+    assert off <= tolerance, cal
 
 
-def test_rereferrals_near_published_share_on_a_medium_la():
+def test_rereferrals_and_plans_near_published_figures_on_a_medium_la():
     code = "831"  # Derby: about 4,000 referrals a year, about 22-23% re-referred within 12 months
-    targets = unit_targets(resolve_la(code), range(2006, 2026))
-    history = simulate_history(code, targets, 1.0, 3)
-    ch = simulate_cin(code, targets, history, 1.0, 3)
+    targets, ch = _simulate(code, 3, range(2023, 2026))
     for year in (2024, 2025):
-        got = {r["indicator"]: r["produced"] for r in cin_measure(cin_year_tables(ch, year), year)}
+        got = measures_cin.measure(ch, year)
         target = targets.filter(pl.col("year") == year).row(0, named=True)
-        assert 20 <= got["rereferral_pct"] <= 25
-        assert abs(got["rereferral_pct"] - target["rereferral_pct"]) < 1.0
-        assert abs(got["referrals"] - target["referrals"]) <= 1
+        share = 100 * got["rereferral_pct"][0] / got["rereferral_pct"][1]
+        assert 20 <= share <= 25 and abs(share - target["rereferral_pct"]) < 1.0
+        assert abs(got["referrals"][0] - target["referrals"]) <= 1
+        second = 100 * got["cpp_second_pct"][0] / got["cpp_second_pct"][1]
+        assert abs(second - target["cpp_second_pct"]) < 5
+        assert abs(got["cpp_31mar"][0] - target["cpp_31mar"]) <= 0.1 * target["cpp_31mar"]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_census_breaks_no_rule(generated, year):
+    for la in LAS:
+        report = validate_cin(generated / str(year) / la / "cin" / f"cin_{la}_{year}.xml", year=year, la=la)
+        assert report.errors.is_empty(), report.summary()
+
+
+def test_faults_are_reported_with_their_codes(tmp_path):
+    out = tmp_path / "faulty"
+    generate(GenerateOptions(out=out, years=(2025,), las=parse_las("805"), seed=5, error_rate=0.05, workers=1))
+    faults = pl.read_csv(out / "2025" / "805" / "cin" / "faults.csv", infer_schema=False)
+    assert faults.height >= 20 and faults["code"].n_unique() >= 10
+    report = validate_cin(out / "2025" / "805" / "cin" / "cin_805_2025.xml", year=2025, la="805")
+    found = set(report.errors.select("code", "table", pl.col("row").cast(pl.String)).iter_rows())
+    missed = [f for f in faults.select("code", "table", "row").iter_rows() if f not in found]
+    assert not missed, missed
 
 
 def test_same_seed_same_bytes(tmp_path):
@@ -133,8 +162,7 @@ def test_same_seed_same_bytes(tmp_path):
 
 def test_faults_break_their_intended_rules(tmp_path):
     code, year = "805", 2025
-    targets = unit_targets(resolve_la(code), range(2006, 2026))
-    ch = simulate_cin(code, targets, simulate_history(code, targets, 1.0, 5), 1.0, 5)
+    _, ch = _simulate(code, 5, range(2024, 2026))
     clean = cin_year_tables(ch, year)
     tables, faults = inject_cin_faults(clean, year, code, GenerateOptions(out=tmp_path, error_rate=0.2, seed=5))
     assert inject_cin_faults(clean, year, code, GenerateOptions(out=tmp_path))[1] is None
@@ -167,8 +195,7 @@ def test_codes_and_schema_of_every_year(tmp_path):
     from carestat.synth.cin_writer import write_cin_xml
 
     code = "318"
-    targets = unit_targets(resolve_la(code), range(2000, 2028))
-    ch = simulate_cin(code, targets, simulate_history(code, targets, 1.0, 2), 1.0, 2)
+    _, ch = _simulate(code, 2, range(2019, 2028))
     for year in range(2019, 2028):
         tables = cin_year_tables(ch, year)
         for name, frame in tables.items():

@@ -109,7 +109,8 @@ def _digest(folder: Path) -> str:
 
 
 def test_same_seed_same_bytes(tmp_path):
-    options = dict(years=(2024, 2025), las=parse_las("805"), seed=3, cin=False)
+    # Two LAs, so that with two workers each is simulated in its own process; CIN census included.
+    options = dict(years=(2024, 2025), las=parse_las("805,318"), seed=3, cin=True)
     generate(GenerateOptions(out=tmp_path / "a", workers=1, **options))
     generate(GenerateOptions(out=tmp_path / "b", workers=2, **options))
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
@@ -152,3 +153,19 @@ def test_bad_options_are_one_clear_error(tmp_path):
         generate(GenerateOptions(out=busy, years=(2025,), las=parse_las("805"), cin=False))
     assert (busy / "mine.txt").read_text() == "keep me"
     assert not list(tmp_path.glob(".busy.partial-*"))
+
+
+def test_a_successor_is_split_between_its_predecessors_returns(tmp_path):
+    from carestat.refdata import resolve_la
+    from carestat.synth.targets import reporting_shares
+
+    bcp = resolve_la("839")  # Bournemouth, Christchurch and Poole, from 2019/20
+    assert reporting_shares(bcp, 2020) == {"839": 1.0}
+    shares = reporting_shares(bcp, 2019)
+    assert set(shares) == {"836", "837"} and abs(sum(shares.values()) - 1) < 1e-9 and min(shares.values()) > 0.3
+    generate(GenerateOptions(out=tmp_path / "bcp", years=(2019,), las=parse_las("839"), seed=2, cin=False, workers=1))
+    poole, bournemouth = (set(_read(tmp_path / "bcp", 2019, la, "Header")["CHILD"]) for la in ("836", "837"))
+    assert poole and bournemouth and not poole & bournemouth
+    cal = pl.read_csv(tmp_path / "bcp" / "calibration.csv", infer_schema_length=None).filter(
+        pl.col("indicator") == "stock", pl.col("geography") == "Local authority")
+    assert sorted(cal["old_la_code"]) == ["836", "837"] and cal["within_tolerance"].all(), cal

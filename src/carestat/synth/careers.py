@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from carestat.synth.calendar import day
+from carestat.synth.columns import in_run
+from carestat.synth.draw import draw, draw_by_group
 from carestat.synth.exits import ADOPTED
-from carestat.synth.population import Children, Periods, day
+from carestat.synth.population import Children, Periods
 
 # First-placement mixes by age band (0-4, 5-9, 10-12, 13-15, 16-17); IND = semi-independent.
 _MIX = {
@@ -28,23 +31,11 @@ _MIX = {
 }
 _UASC_MIX = {0: {"U6": 100}, 1: {"U6": 100}, 2: {"U6": 85, "K2": 15}, 3: {"U6": 78, "K2": 22},
              4: {"IND": 62, "U6": 30, "K2": 8}}
-CIN_CODES = np.array(["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"])
-_CIN_WEIGHTS = np.array([65, 3, 3, 7, 14, 2, 0.2, 6])
+_CIN = {"N1": 65, "N2": 3, "N3": 3, "N4": 7, "N5": 14, "N6": 2, "N7": 0.2, "N8": 6}  # category of need
 
 
 def age_band(age: np.ndarray) -> np.ndarray:
     return np.select([age < 5, age < 10, age < 13, age < 16], [0, 1, 2, 3], 4)
-
-
-def _choose(mixes: dict[int, dict[str, float]], bands: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(len(bands), dtype=object)
-    for band, mix in mixes.items():
-        idx = np.nonzero(bands == band)[0]
-        if len(idx):
-            codes = np.array(list(mix))
-            w = np.array(list(mix.values()), dtype=float)
-            out[idx] = codes[rng.choice(len(codes), len(idx), p=w / w.sum())]
-    return out
 
 
 @dataclass
@@ -63,7 +54,7 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     adopted = np.isin(rec, ADOPTED)
 
     # --- legal status -------------------------------------------------------------------
-    court_p = np.select([periods.entry_age < 10, periods.entry_age < 16], [0.85, 0.6], 0.25)
+    court_p = np.select([periods.entry_age < 10, periods.entry_age < 16], [0.95, 0.85], 0.5)  # DfE 2019-20: ~17% s20
     court = ~periods.uasc & (rng.random(n) < court_p) | adopted
     remand = ~periods.uasc & ~adopted & np.isin(rec, ["E14", "E9"]) & (periods.entry_age >= 10)
     court &= ~remand
@@ -131,7 +122,7 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
                     .unique(["period", "t"], keep="last", maintain_order=True))
     # Forced events replace random moves that fall after them (the child stays put).
     last_forced = place_events.filter(pl.col("forced").is_not_null()).group_by("period").agg(f=pl.col("t").min())
-    place_events = (place_events.join(last_forced, on="period", how="left")
+    place_events = (place_events.join(last_forced, on="period", how="left", maintain_order="left")
                     .filter(pl.col("f").is_null() | (pl.col("t") <= pl.col("f")) | pl.col("forced").is_not_null())
                     .drop("f"))
     ev_period = place_events["period"].to_numpy()
@@ -143,7 +134,7 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
                                 strategy="backward", check_sortedness=False)
     bands = age_band(pe["age"].to_numpy())
     uasc_rows = pe["uasc"].to_numpy()
-    chosen = np.where(uasc_rows, _choose(_UASC_MIX, bands, rng), _choose(_MIX, bands, rng))
+    chosen = np.where(uasc_rows, draw_by_group(_UASC_MIX, bands, rng), draw_by_group(_MIX, bands, rng))
     forced_col = pe["forced"].to_numpy()
     chosen = np.where(forced_col == "P1", "P1", chosen)
     ls_at = pe["ls_at"].to_numpy()
@@ -156,7 +147,7 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     # A child already placed at home is not "moved" home again (rule 435): the move goes to
     # a foster placement instead, and a planned return home that is already true is dropped.
     pe = pe.with_columns(place=pl.Series(chosen.astype(str)))
-    again_home = (pl.col("place") == "P1") & (pl.col("place").shift(1).over("period") == "P1")
+    again_home = (pl.col("place") == "P1") & (in_run("period", pl.col("place")) == "P1")
     pe = (pe.filter((~(again_home & (pl.col("forced") == "P1"))).fill_null(True))
           .with_columns(place=pl.when(again_home.fill_null(False)).then(pl.lit("U6")).otherwise(pl.col("place")))
           .with_columns(carer=pl.int_range(pl.len())))
@@ -165,14 +156,14 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     pe = _registration_of_supported_accommodation(pe, end)
     adoption = pl.DataFrame({"period": a, "decision": decision, "placement_order": order, "match": match,
                              "placed": placed})
-    cin = np.where(periods.uasc, "N8", CIN_CODES[rng.choice(8, n, p=_CIN_WEIGHTS / _CIN_WEIGHTS.sum())])
+    cin = np.where(periods.uasc, "N8", draw(_CIN, n, rng))
     return Careers(legal_frame, pe.select("period", "t", "place", "carer"), adoption, cin)
 
 
 def _fix_adoption_and_sgo(pe: pl.DataFrame, rec: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
     """Adoption placements follow a foster placement; foster-carer SGOs end in foster care."""
-    pe = pe.with_columns(rec=pl.Series(rec.astype(str)[pe["period"].to_numpy()]), is_last=pl.col("t") == pl.col("t").max().over("period"),
-                         next_forced=pl.col("forced").shift(-1).over("period"))
+    pe = pe.with_columns(rec=pl.Series(rec.astype(str)[pe["period"].to_numpy()]), is_last=pl.col("period").shift(-1).ne_missing(pl.col("period")),
+                         next_forced=in_run("period", pl.col("forced"), -1))
     a5 = rng.random(pe.height) < 0.25
     foster = pl.col("place").str.starts_with("U")
     pe = pe.with_columns(
@@ -184,14 +175,14 @@ def _fix_adoption_and_sgo(pe: pl.DataFrame, rec: np.ndarray, rng: np.random.Gene
     )
     # Foster carers who adopt (A5) keep their carer id: a change of status, not a move.
     pe = pe.with_columns(
-        carer=pl.when(pl.col("place") == "A5").then(pl.col("carer").shift(1).over("period")).otherwise(pl.col("carer")))
+        carer=pl.when(pl.col("place") == "A5").then(in_run("period", pl.col("carer"))).otherwise(pl.col("carer")))
     return pe.drop("rec", "is_last", "next_forced")
 
 
 def _long_term_same_carer(pe: pl.DataFrame, end: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
     """Some short-term foster placements become long-term with the same carers (RNE T)."""
     pe = pe.with_columns(period_end=pl.Series(end[pe["period"].to_numpy()]))
-    pe = pe.with_columns(seg_end=pl.col("t").shift(-1).over("period").fill_null(pl.col("period_end")))
+    pe = pe.with_columns(seg_end=in_run("period", pl.col("t"), -1).fill_null(pl.col("period_end")))
     convert_at = pl.col("t") + 400
     candidate = (pl.col("place").is_in(["U3", "U6"]) & (convert_at < pl.col("seg_end") - 30)
                  & pl.Series(rng.random(pe.height) < 0.35))
@@ -207,7 +198,7 @@ def _registration_of_supported_accommodation(pe: pl.DataFrame, end: np.ndarray) 
     """Supported accommodation had to register with Ofsted from 28 October 2023: a placement
     running across that day gets a new episode then, same carer, now with a URN (INDR)."""
     pe = pe.with_columns(period_end=pl.Series(end[pe["period"].to_numpy()]))
-    pe = pe.with_columns(seg_end=pl.col("t").shift(-1).over("period").fill_null(pl.col("period_end")))
+    pe = pe.with_columns(seg_end=in_run("period", pl.col("t"), -1).fill_null(pl.col("period_end")))
     spans = pe.filter((pl.col("place") == "IND") & (pl.col("t") < SUPPORTED_REGISTRATION)
                       & (pl.col("seg_end") > SUPPORTED_REGISTRATION))
     changes = spans.with_columns(t=pl.lit(SUPPORTED_REGISTRATION, dtype=pl.Int64), place=pl.lit("INDR"))

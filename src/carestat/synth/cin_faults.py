@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from carestat.synth.faults import FAULT_SCHEMA, faulty_children
 from carestat.synth.options import GenerateOptions
 
 Where = Callable[[dict[str, pl.DataFrame], int], pl.Expr]
@@ -130,9 +131,6 @@ CATALOGUE: tuple[CinFault, ...] = (
              lambda t, y: pl.col("CINPlanEndDate").is_null()),
 )
 
-_SCHEMA = {"year": pl.Int64, "old_la_code": pl.String, "table": pl.String, "row": pl.Int64, "child": pl.String,
-           "code": pl.String, "field": pl.String}
-
 
 def _field(fault: CinFault, year: int) -> str:
     return ("GenderCurrent" if year <= 2024 else "Sex") if fault.field == "sex" else fault.field
@@ -158,8 +156,7 @@ def inject_cin_faults(tables: dict[str, pl.DataFrame], year: int, la_code: str,
         return tables, None
     rng = np.random.default_rng([options.seed, int(la_code), year, 11])
     children = tables["ChildIdentifiers"]["LAchildID"]
-    n = int(rng.binomial(len(children), options.error_rate))
-    chosen = children.gather(np.sort(rng.choice(len(children), size=min(n, len(children)), replace=False)))
+    chosen = children.gather(np.sort(faulty_children(len(children), options.error_rate, rng)))
     eligible = _eligible(tables, year, chosen)
     # One fault per child: a kind drawn evenly among those the child allows, then one of its records.
     kinds = eligible.select("LAchildID", "kind").unique(maintain_order=True)
@@ -181,5 +178,5 @@ def inject_cin_faults(tables: dict[str, pl.DataFrame], year: int, la_code: str,
         tables[fault.table] = table.with_columns(table[field].cast(pl.String).scatter(rows_idx, values).alias(field))
         log += [{"year": year, "old_la_code": la_code, "table": fault.table, "row": int(r) + 1, "child": c,
                  "code": fault.code, "field": field} for r, c in zip(rows_idx, group["LAchildID"], strict=True)]
-    frame = pl.DataFrame(log, schema=_SCHEMA).sort("table", "row") if log else pl.DataFrame(schema=_SCHEMA)
+    frame = pl.DataFrame(log, schema=FAULT_SCHEMA).sort("table", "row") if log else pl.DataFrame(schema=FAULT_SCHEMA)
     return tables, frame

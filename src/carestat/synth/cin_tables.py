@@ -1,4 +1,4 @@
-"""Cut collection years' CIN censuses out of a simulated CIN history, and measure them.
+"""Cut collection years' CIN censuses out of a simulated CIN history.
 
 A year's census holds every child with an episode of need open at some point in the year, and in
 each episode what was open or happened in the year: assessments completed in the year or still
@@ -6,24 +6,23 @@ open at 31 March, enquiries whose conference fell in the year (or is still to co
 needed), plans open at some point in the year, and reviews held in it. Anything after 31 March is
 left out. Tables are strings (dates ISO, as the XML carries them) in document order, keyed by
 LAchildID, CINdetailsID (per child), AssessmentID and CPPID (per episode), as the DfE's tools number
-them. CINdetails carries one extra column, ``_rereferral``, that no return holds: whether the
-referral came within 12 months of the child's previous one (which may lie in earlier years).
+them.
 
-Also here, shared by the model and the measures: the shape of a simulated history (``CinHistory``,
-which :func:`carestat.synth.cin_model.simulate_cin` returns) and England's working-day calendar.
+Also here: the shape of a simulated history (``CinHistory``, which
+:func:`carestat.synth.cin_model.simulate_cin` returns).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import polars as pl
 
 from carestat.spec import spec
-from carestat.synth.population import year_end
+from carestat.synth.calendar import year_end
+from carestat.synth.columns import date_str
 
 _KEYS = {"ChildIdentifiers": ["LAchildID"], "ChildCharacteristics": ["LAchildID"], "Disabilities": ["LAchildID"],
          "CINdetails": ["LAchildID", "CINdetailsID"], "Assessments": ["LAchildID", "CINdetailsID", "AssessmentID"],
@@ -40,7 +39,6 @@ class CinHistory:
 
     unit: str
     seed: tuple[int, ...]
-    last_year: int
     children: pl.DataFrame  # child, LAchildID, dob, sex, ethnic, upn, upn_reason, death, uasc, school_year
     disabilities: pl.DataFrame  # child, code
     episodes: pl.DataFrame  # epi, ep, child, ref, close, source, need, nfa, reason, rereferral
@@ -50,84 +48,20 @@ class CinHistory:
     cpps: pl.DataFrame  # cpp, ep, start, end, initial, latest, previous
     reviews: pl.DataFrame  # cpp, date
 
+    @cached_property
+    def disabled(self) -> np.ndarray:
+        """The children with a disability (sorted)."""
+        return np.unique(self.disabilities.filter(pl.col("code") != "NONE")["child"].to_numpy())
 
-# --- calendar ------------------------------------------------------------------------------------
-def _easter(y: int) -> dt.date:
-    a, b, c = y % 19, y // 100, y % 100
-    h = (19 * a + b - b // 4 - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
-    leap = (32 + 2 * (b % 4) + 2 * (c // 4) - h - c % 4) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    return dt.date(y, (h + leap - 7 * m + 114) // 31, (h + leap - 7 * m + 114) % 31 + 1)
-
-
-@cache
-def bank_holidays() -> np.ndarray:
-    """England and Wales bank holidays 1990-2035 (substitute days, jubilees and one-offs included)."""
-    days: list[dt.date] = []
-    for y in range(1990, 2036):
-        jan1, may1, may31, aug31, xmas = (dt.date(y, 1, 1), dt.date(y, 5, 1), dt.date(y, 5, 31), dt.date(y, 8, 31),
-                                          dt.date(y, 12, 25))
-        days += [jan1 + dt.timedelta(days={5: 2, 6: 1}.get(jan1.weekday(), 0)),
-                 _easter(y) - dt.timedelta(2), _easter(y) + dt.timedelta(1), aug31 - dt.timedelta(aug31.weekday()),
-                 {1995: dt.date(1995, 5, 8), 2020: dt.date(2020, 5, 8)}.get(
-                     y, may1 + dt.timedelta((7 - may1.weekday()) % 7))]
-        days += {2002: [dt.date(2002, 6, 3), dt.date(2002, 6, 4)], 2012: [dt.date(2012, 6, 4), dt.date(2012, 6, 5)],
-                 2022: [dt.date(2022, 6, 2), dt.date(2022, 6, 3)]}.get(y, [may31 - dt.timedelta(may31.weekday())])
-        days += {4: [xmas, dt.date(y, 12, 28)], 5: [dt.date(y, 12, 27), dt.date(y, 12, 28)],
-                 6: [dt.date(y, 12, 26), dt.date(y, 12, 27)]}.get(xmas.weekday(), [xmas, dt.date(y, 12, 26)])
-        days += {1999: [dt.date(1999, 12, 31)], 2011: [dt.date(2011, 4, 29)], 2022: [dt.date(2022, 9, 19)],
-                 2023: [dt.date(2023, 5, 8)]}.get(y, [])
-    return np.array(sorted(days), dtype="datetime64[D]")
-
-
-@cache
-def _calendar() -> np.busdaycalendar:
-    return np.busdaycalendar(holidays=bank_holidays())
-
-
-def workday_add(days: np.ndarray, n: np.ndarray | int, roll: str = "forward") -> np.ndarray:
-    """Day numbers of the working day ``n`` working days after ``days`` (rolled to a working day first)."""
-    d = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    return np.busday_offset(d, n, roll=roll, busdaycal=_calendar()).astype("int64")
-
-
-def workdays_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Working days from ``start`` (counted) to ``end`` (not counted)."""
-    a = np.asarray(start, dtype="int64").astype("datetime64[D]")
-    b = np.asarray(end, dtype="int64").astype("datetime64[D]")
-    return np.busday_count(a, b, busdaycal=_calendar())
-
-
-@cache
-def _years_table() -> tuple[np.ndarray, np.ndarray]:
-    """Collection year of every day 1970-2069, and 31 March of collection years 1970-2070."""
-    d = np.arange(0, 36525).astype("datetime64[D]")
-    month = (d.astype("datetime64[M]") - d.astype("datetime64[Y]").astype("datetime64[M]")).astype(int)
-    return d.astype("datetime64[Y]").astype(int) + 1970 + (month >= 3), np.array([year_end(y) for y in range(1970, 2071)])
-
-
-def collection_year(days: np.ndarray) -> np.ndarray:
-    """The collection year (named by its end: 1 April 2024 - 31 March 2025 is 2025) of each day."""
-    return _years_table()[0][np.clip(np.asarray(days, dtype=np.int64), 0, 36524)]
-
-
-def not_overdue(start: np.ndarray, end: np.ndarray, limit: int) -> np.ndarray:
-    """Bring forward to 31 March an ``end`` that would leave the task open at a year end ``limit``
-    working days or more after it started (rare; avoids the DfE's 8670Q/8675Q queries)."""
-    ye = _years_table()[1][collection_year(start) - 1970]
-    late = (end > ye) & (workdays_between(start, ye) >= limit - 1)
-    return np.where(late, workday_add(ye, 0, roll="backward"), end)
+    @cached_property
+    def closed_after_assessment(self) -> np.ndarray:
+        """Per episode: closed after assessment (RC8, or RC9 from 2021/22), that is assessed not in need."""
+        return self.episodes["reason"].is_in(["RC8", "RC9"]).to_numpy()
 
 
 # --- cutting ---------------------------------------------------------------------------------------
-@cache
-def _iso_days() -> pl.Series:
-    """ISO dates of days 1970-2069, looked up rather than formatted (several times faster)."""
-    return pl.Series(np.arange(36525, dtype=np.int32)).cast(pl.Date).cast(pl.String)
-
-
 def _iso(column: str) -> pl.Expr:
-    return pl.lit(_iso_days()).gather(pl.col(column).clip(0, 36524))
+    return date_str(pl.col(column), iso=True)
 
 
 def _if_this_year(column: str, year: int) -> pl.Expr:
@@ -155,11 +89,13 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
-def _factors(a: pl.DataFrame, year: int, rng: np.random.Generator) -> pl.DataFrame:
-    """Sets of factors for completed assessments: rows (row, code) in a stable code order."""
-    n = a.height
-    age = a["age"].to_numpy()
-    teen, disabled, uasc = age >= 11, a["disabled"].to_numpy(), a["uasc"].to_numpy()
+def _factors(start: np.ndarray, dob: np.ndarray, disabled: np.ndarray, uasc: np.ndarray, none: np.ndarray, year: int,
+             rng: np.random.Generator) -> tuple[np.ndarray, pl.Series]:
+    """Sets of factors for completed assessments (started on ``start`` by children born on ``dob``;
+    ``none``: no factors recorded): the assessment of each factor and its code, in a stable order."""
+    n = len(start)
+    age = (start - dob) // 365
+    teen = age >= 11
     z, x = rng.normal(size=n), rng.normal(size=n)
     dv = rng.random(n) < _sigmoid(-0.8 + 0.9 * z)
     cols: dict[str, np.ndarray] = {"3B": dv & (rng.random(n) < 0.9), "3A": dv & (rng.random(n) < 0.72),
@@ -179,15 +115,12 @@ def _factors(a: pl.DataFrame, year: int, rng: np.random.Generator) -> pl.DataFra
         cols.pop("24A")
     codes = list(cols)
     matrix = np.stack([cols[c] for c in codes], axis=1)
-    none = a["no_factors"].to_numpy()
     matrix[none] = False
-    empty = ~matrix.any(axis=1) & ~none
-    matrix[:, codes.index("20")] |= empty
+    matrix[:, codes.index("20")] |= ~matrix.any(axis=1) & ~none
     rows, which = np.nonzero(matrix)
-    frame = pl.DataFrame({"row": np.r_[rows, np.nonzero(none)[0]],
-                          "code": pl.Series([*codes, "21"]).gather(np.r_[which, np.full(int(none.sum()), len(codes))])})
-    return frame.sort("row", maintain_order=True)
-
+    rows, which = np.r_[rows, np.nonzero(none)[0]], np.r_[which, np.full(int(none.sum()), len(codes))]
+    order = np.argsort(rows, kind="stable")
+    return rows[order], pl.Series([*codes, "21"]).gather(which[order])
 
 
 @cache
@@ -207,32 +140,35 @@ class _Census:
         self.ids, self.children = ch.children["LAchildID"], ch.children["child"].to_numpy()
         self.kids = shown["child"].unique(maintain_order=True).to_numpy()
 
-    def keyed(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def keyed(self, frame: pl.DataFrame) -> pl.LazyFrame:
         """``frame`` (shown this year) with LAchildID, CINdetailsID and the child's place ``_c``."""
         child, epi = frame["child"].to_numpy(), frame["epi"].to_numpy()
         nth = epi - np.searchsorted(self.key, child * 4096 + self.year) + 1
-        return frame.with_columns(
-            LAchildID=self.ids.gather(np.searchsorted(self.children, child)),
-            CINdetailsID=_numbers().gather(np.minimum(nth, 999)),
-            _c=pl.Series(self.unit * (1 << 24) + np.searchsorted(self.kids, child), dtype=pl.Int64))
+        return frame.lazy().with_columns(
+            LAchildID=pl.lit(self.ids.gather(np.searchsorted(self.children, child))),
+            CINdetailsID=pl.lit(_numbers().gather(np.minimum(nth, 999))),
+            _c=pl.lit(pl.Series(self.unit * (1 << 24) + np.searchsorted(self.kids, child), dtype=pl.Int64)))
 
 
-def _shown(frame: pl.DataFrame, year: int) -> pl.DataFrame:
-    return frame.filter((pl.col("y0") <= year) & (pl.col("y1") >= year))
+def _shown(frame: pl.DataFrame, year: int, first: bool = False) -> pl.DataFrame:
+    """The records a census shows: open at some time in its year (or, ``first``, begun in it)."""
+    y0 = frame["y0"].to_numpy()
+    shown = (y0 == year) if first else (y0 <= year) & (frame["y1"].to_numpy() >= year)
+    return frame[np.nonzero(shown)[0]]
 
 
 def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
     """A collection year's CIN census as string tables keyed by the CIN spec's table names (plus the
-    child's place in the file, ``_c``, and CINdetails' ``_rereferral``)."""
+    child's place in the file, ``_c``): built as one lazy query per table, run together."""
     shown = _shown(ch.episodes, year)
     census = _Census(ch, year, shown)
     ep = census.keyed(shown)
-    kids = ch.children.filter(pl.col("child").is_in(pl.Series(census.kids).implode())).with_columns(
+    kids = ch.children[np.searchsorted(ch.children["child"].to_numpy(), census.kids)].with_columns(
         _c=pl.Series(census.unit * (1 << 24) + np.arange(len(census.kids)), dtype=pl.Int64))
     born = pl.col("dob") <= year_end(year)
     upn = born & (pl.col("school_year") <= year) & (pl.col("upn_reason") == "")
     m, f, u = ("1", "2", "0") if year <= 2024 else ("M", "F", "U")
-    out = {"ChildIdentifiers": kids.select(
+    out: dict[str, pl.LazyFrame] = {"ChildIdentifiers": kids.lazy().select(
         "_c", "LAchildID", UPN=pl.when(upn).then("upn"), FormerUPN=pl.lit(None, dtype=pl.String),
         UPNunknown=pl.when(~upn).then(pl.when(born & (pl.col("school_year") <= year)).then("upn_reason")
                                       .otherwise(pl.lit("UN1"))),
@@ -240,28 +176,29 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
         **{"GenderCurrent" if year <= 2024 else "Sex": pl.when(~born).then(pl.lit(u))
            .when(pl.col("sex") == 1).then(pl.lit(f)).otherwise(pl.lit(m))},
         PersonDeathDate=pl.when((pl.col("death") >= 0) & (pl.col("death") <= year_end(year))).then(_iso("death")))}
-    out["ChildCharacteristics"] = kids.select("_c", "LAchildID", Ethnicity="ethnic")
-    out["Disabilities"] = kids.select("_c", "child", "LAchildID").join(
-        ch.disabilities, on="child", maintain_order="left").select("_c", "LAchildID", Disability="code")
+    out["ChildCharacteristics"] = kids.lazy().select("_c", "LAchildID", Ethnicity="ethnic")
+    out["Disabilities"] = kids.lazy().select("_c", "child", "LAchildID").join(
+        ch.disabilities.lazy(), on="child", maintain_order="left").select("_c", "LAchildID", Disability="code")
     out["CINdetails"] = ep.select(
         "_c", "LAchildID", "CINdetailsID", CINreferralDate=_iso("ref"), ReferralSource="source", PrimaryNeedCode="need",
         CINclosureDate=_if_this_year("close", year), ReasonForClosure=pl.when(pl.col("y1") == year).then("reason"),
         DateOfInitialCPC=pl.lit(None, dtype=pl.String),
-        ReferralNFA=pl.when("nfa").then(pl.lit("true")).otherwise(pl.lit("false")),
-        _rereferral=pl.when("rereferral").then(pl.lit("1")).otherwise(pl.lit("0")))
+        ReferralNFA=pl.when("nfa").then(pl.lit("true")).otherwise(pl.lit("false")))
     # One assessment and at most one protection plan per episode in this model: their IDs are 1.
-    a = census.keyed(_shown(ch.assessments, year)).with_columns(AssessmentID=pl.lit("1"))
+    assessments = _shown(ch.assessments, year)
+    a = census.keyed(assessments).with_columns(AssessmentID=pl.lit("1"))
     out["Assessments"] = a.select(
         "_c", "LAchildID", "CINdetailsID", "AssessmentID", AssessmentActualStartDate=_iso("start"),
         AssessmentInternalReviewDate=pl.lit(None, dtype=pl.String), AssessmentAuthorisationDate=_if_this_year("auth", year))
-    done = a.filter(pl.col("y1") == year).join(kids.select("child", "dob", "uasc"), on="child", maintain_order="left")
-    done = done.with_columns(age=(pl.col("start") - pl.col("dob")) // 365, disabled=pl.col("child").is_in(
-        ch.disabilities.filter(pl.col("code") != "NONE")["child"].implode()))
-    factors = _factors(done, year, np.random.default_rng([*ch.seed, year, 53]))
-    out["AssessmentFactorsList"] = done.select("_c", "LAchildID", "CINdetailsID", "AssessmentID")[
-        factors["row"].to_numpy()].with_columns(AssessmentFactors=factors["code"])
+    done = census.keyed(assessments[np.nonzero(assessments["y1"].to_numpy() == year)[0]]).collect()
+    who = np.searchsorted(kids["child"].to_numpy(), done["child"].to_numpy())
+    disabled = np.isin(done["child"].to_numpy(), ch.disabled)
+    rows, codes = _factors(done["start"].to_numpy(), kids["dob"].to_numpy()[who], disabled, kids["uasc"].to_numpy()[who],
+                           done["no_factors"].to_numpy(), year, np.random.default_rng([*ch.seed, year, 53]))
+    out["AssessmentFactorsList"] = done.select("_c", "LAchildID", "CINdetailsID")[rows].lazy().with_columns(
+        AssessmentID=pl.lit("1"), AssessmentFactors=pl.lit(codes))
     # CIN plan dates joined the census in 2021/22 (the held schemas have them from 2022).
-    out["CINplanDates"] = census.keyed(_shown(ch.plans.filter(pl.lit(year >= 2022)), year)).select(
+    out["CINplanDates"] = census.keyed(_shown(ch.plans, year) if year >= 2022 else ch.plans.clear()).select(
         "_c", "LAchildID", "CINdetailsID", CINPlanStartDate=_iso("start"), CINPlanEndDate=_if_this_year("end", year))
     out["Section47"] = census.keyed(_shown(ch.section47, year)).select(
         "_c", "LAchildID", "CINdetailsID", S47ActualStartDate=_iso("start"),
@@ -272,32 +209,8 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
         "_c", "LAchildID", "CINdetailsID", CPPID=pl.lit("1"), CPPstartDate=_iso("start"),
         CPPendDate=_if_this_year("end", year), InitialCategoryOfAbuse="initial", LatestCategoryOfAbuse="latest",
         NumberOfPreviousCPP=pl.col("previous").cast(pl.String))
-    out["Reviews"] = census.keyed(ch.reviews.filter(pl.col("y0") == year)).select(
+    out["Reviews"] = census.keyed(_shown(ch.reviews, year, first=True)).select(
         "_c", "LAchildID", "CINdetailsID", CPPID=pl.lit("1"), CPPreviewDate=_iso("date"))
-    return {name: frame.select([*table_columns(name, year), "_c", *(["_rereferral"] if name == "CINdetails" else [])])
-            for name, frame in out.items()}
-
-
-def cin_measure(tables: dict[str, pl.DataFrame], year: int) -> list[dict]:
-    """Calibration rows for the headline CIN figures, read from the tables as written."""
-    s, e = f"{year - 1}-04-01", f"{year}-03-31"
-    cin = tables["CINdetails"]
-    referred = cin.filter(pl.col("CINreferralDate").is_between(pl.lit(s), pl.lit(e)))
-    refs = referred.height
-    rereferrals = referred.filter(pl.col("_rereferral") == "1").height if "_rereferral" in cin.columns else None
-    a = tables["Assessments"].filter(pl.col("AssessmentAuthorisationDate").is_between(pl.lit(s), pl.lit(e))).with_columns(
-        [pl.col(c).str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).alias(c)
-         for c in ("AssessmentActualStartDate", "AssessmentAuthorisationDate")]).drop_nulls(
-        ["AssessmentActualStartDate", "AssessmentAuthorisationDate"])
-    within = workdays_between(a["AssessmentActualStartDate"].to_numpy(), a["AssessmentAuthorisationDate"].to_numpy())
-    cpp = tables["ChildProtectionPlans"]
-    values = {
-        "referrals": refs,
-        "rereferral_pct": 100 * rereferrals / refs if refs and rereferrals is not None else None,
-        "assessments_45_pct": 100 * float(np.mean(within <= 45)) if a.height else None,
-        "cin_31mar": cin.filter(pl.col("CINclosureDate").is_null() & (pl.col("ReferralNFA") != "true"))[
-            "LAchildID"].n_unique(),
-        "cpp_31mar": cpp.filter(pl.col("CPPendDate").is_null())["LAchildID"].n_unique(),
-        "cpp_starts": cpp.filter(pl.col("CPPstartDate").is_between(pl.lit(s), pl.lit(e))).height,
-    }
-    return [{"indicator": k, "produced": v, "numerator": None} for k, v in values.items()]
+    names = list(out)
+    frames = pl.collect_all([out[n].select(*table_columns(n, year), "_c") for n in names])
+    return dict(zip(names, frames, strict=True))

@@ -47,7 +47,7 @@ def _key(**parts: pl.Expr | int) -> pl.Expr:
     return expr
 
 
-def _frag(frame: pl.DataFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.DataFrame:
+def _frag(frame: pl.LazyFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.LazyFrame:
     """One fragment per record: its pieces concatenated (adjacent literal text merged first)."""
     pieces: list[pl.Expr | str] = []
     for p in parts:
@@ -59,17 +59,16 @@ def _frag(frame: pl.DataFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.DataFr
     return frame.select(key.alias("k"), pl.concat_str(exprs, ignore_nulls=True).alias("x"))
 
 
-def _with_positions(frame: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
+def _with_positions(frame: pl.DataFrame, order: pl.Series) -> pl.LazyFrame:
     """The child's position in the document (from the tables' ``_c``, or their LAchildID), and episode,
-    assessment and plan numbers as integers."""
+    assessment and plan numbers as integers: a lazy frame, so the whole document is one query."""
+    ints = [pl.col(c).cast(pl.Int64) for c in ("CINdetailsID", "AssessmentID", "CPPID") if c in frame.columns]
     if "_c" in frame.columns and order.is_sorted() and order.n_unique() == len(order):
         c = pl.Series("c", np.searchsorted(order.to_numpy(), frame["_c"].to_numpy()))
-        frame = frame.with_columns(c)
-    else:  # tables from elsewhere: match children by LAchildID
-        frame = frame.join(order.to_frame("LAchildID").with_row_index("c"), on="LAchildID", how="left",
-                           maintain_order="left")
-    ints = [pl.col(c).cast(pl.Int64) for c in ("CINdetailsID", "AssessmentID", "CPPID") if c in frame.columns]
-    return frame.with_columns(ints)
+        return frame.lazy().with_columns(c, *ints)
+    # tables from elsewhere: match children by LAchildID
+    return frame.lazy().join(order.to_frame("LAchildID").with_row_index("c").lazy(), on="LAchildID", how="left",
+                             maintain_order="left").with_columns(ints)
 
 
 def _wrapped(group: list[str], tag: str, inner: list[pl.Expr | str]) -> list[pl.Expr | str]:
@@ -80,41 +79,45 @@ def _wrapped(group: list[str], tag: str, inner: list[pl.Expr | str]) -> list[pl.
     return [pl.when(first).then(pl.lit(f"<{tag}>")), *inner, pl.when(last).then(pl.lit(f"</{tag}>"))]
 
 
-def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.DataFrame]:
+def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.LazyFrame]:
+    """Every record's fragments, as lazy frames (``tables`` tell which columns are ever blank)."""
     kids = tables["ChildIdentifiers"]
     order = kids["_c"] if "_c" in kids.columns and kids["_c"].is_sorted() else kids["LAchildID"]
     t = {name: _with_positions(frame if order.name == "_c" else frame.drop("_c", strict=False), order)
          for name, frame in tables.items()}
     c, e = pl.col("c"), pl.col("CINdetailsID")
     kids, chars = t["ChildIdentifiers"], tables["ChildCharacteristics"]
-    if chars.height == kids.height and chars["LAchildID"].equals(kids["LAchildID"]):
+    if chars.height == tables["ChildIdentifiers"].height and chars["LAchildID"].equals(tables["ChildIdentifiers"]["LAchildID"]):
         kids = kids.with_columns(chars["Ethnicity"])  # one record each, in the same order
     else:
-        kids = kids.join(chars.select("LAchildID", "Ethnicity"), on="LAchildID", how="left", maintain_order="left")
-    dis = t["Disabilities"]
-    cin = t["CINdetails"]
+        kids = kids.join(chars.lazy().select("LAchildID", "Ethnicity"), on="LAchildID", how="left",
+                         maintain_order="left")
+    dis, cin = t["Disabilities"], t["CINdetails"]
     nfa_at = [f.name for f in spec("cin", year).table("CINdetails").fields].index("ReferralNFA")
     ass, fac, cpp, rev = t["Assessments"], t["AssessmentFactorsList"], t["ChildProtectionPlans"], t["Reviews"]
+
+    def fields(name: str, names: slice = slice(None)) -> list[pl.Expr | str]:
+        return _fields(tables[name], year, name, names)
+
     return [
-        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *_fields(kids, year, "ChildIdentifiers"),
-              "</ChildIdentifiers><ChildCharacteristics>", *_el(kids, "Ethnicity")),
-        _frag(dis, _key(c=c, s1=1), *_wrapped(["c"], "Disabilities", _el(dis, "Disability"))),
+        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *fields("ChildIdentifiers"),
+              "</ChildIdentifiers><ChildCharacteristics>", *_el(chars, "Ethnicity")),
+        _frag(dis, _key(c=c, s1=1), *_wrapped(["c"], "Disabilities", _el(tables["Disabilities"], "Disability"))),
         _frag(kids, _key(c=c, s1=2), "</ChildCharacteristics>"),
-        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *_fields(cin, year, "CINdetails", slice(nfa_at))),
-        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID")), "<Assessments>",
-              *_fields(ass, year, "Assessments")),
+        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *fields("CINdetails", slice(nfa_at))),
+        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID")), "<Assessments>", *fields("Assessments")),
         _frag(fac, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=1),
-              *_wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment", _el(fac, "AssessmentFactors"))),
+              *_wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment",
+                        _el(tables["AssessmentFactorsList"], "AssessmentFactors"))),
         _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=2), "</Assessments>"),
-        _frag(t["CINplanDates"], _key(c=c, s1=3, e=e, s2=2), "<CINPlanDates>",
-              *_fields(t["CINplanDates"], year, "CINplanDates"), "</CINPlanDates>"),
-        _frag(t["Section47"], _key(c=c, s1=3, e=e, s2=3), "<Section47>",
-              *_fields(t["Section47"], year, "Section47"), "</Section47>"),
-        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *_fields(cin, year, "CINdetails", slice(nfa_at, None))),
+        _frag(t["CINplanDates"], _key(c=c, s1=3, e=e, s2=2), "<CINPlanDates>", *fields("CINplanDates"),
+              "</CINPlanDates>"),
+        _frag(t["Section47"], _key(c=c, s1=3, e=e, s2=3), "<Section47>", *fields("Section47"), "</Section47>"),
+        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *fields("CINdetails", slice(nfa_at, None))),
         _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID")), "<ChildProtectionPlans>",
-              *_fields(cpp, year, "ChildProtectionPlans")),
+              *fields("ChildProtectionPlans")),
         _frag(rev, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=1),
-              *_wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el(rev, "CPPreviewDate"))),
+              *_wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el(tables["Reviews"], "CPPreviewDate"))),
         _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=2), "</ChildProtectionPlans>"),
         _frag(cin, _key(c=c, s1=3, e=e, s2=6), "</CINdetails>"),
         _frag(kids, _key(c=c, s1=7), "</Child>\n"),
@@ -127,7 +130,7 @@ def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_cod
               f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel>"
               f"<LEA>{la_code}</LEA><SoftwareCode>carestat</SoftwareCode><Release>{__version__}</Release>"
               f"<SerialNo>001</SerialNo><DateTime>{year}-05-01T09:00:00</DateTime></Source></Header>")
-    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True).select("x")
+    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True).select("x").collect()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:  # the fragments go straight from polars to the file, one after another
         out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<Message>{header}<Children>\n'.encode())

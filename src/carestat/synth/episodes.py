@@ -14,22 +14,17 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from carestat.synth.calendar import day
 from carestat.synth.careers import Careers
-from carestat.synth.columns import object_str, opt_str
+from carestat.synth.columns import in_run, object_str, opt_str
+from carestat.synth.draw import draw
 from carestat.synth.places import Geography, geography, next_provider, pools
-from carestat.synth.population import Periods, day
+from carestat.synth.population import Periods
 
 _IND_SWITCH = day(dt.date(2024, 4, 1))  # supported accommodation placed from here is coded K3
 _REGISTERED = day(dt.date(2023, 10, 28))  # ... and from here registered with Ofsted (a URN)
-_PLANNED = [("CARPL", 45), ("LAREQ", 5)]
-_UNPLANNED = [("CREQB", 12), ("CREQO", 8), ("CHILD", 6), ("ALLEG", 2), ("STAND", 2), ("CLOSE", 3),
-              ("APPRR", 1), ("OTHER", 16)]
-
-
-def _pick(options: list[tuple[str, float]], n: int, rng: np.random.Generator) -> np.ndarray:
-    codes = np.array([c for c, _ in options])
-    w = np.array([x for _, x in options], dtype=float)
-    return codes[rng.choice(len(codes), n, p=w / w.sum())]
+_PLANNED = {"CARPL": 45, "LAREQ": 5}
+_UNPLANNED = {"CREQB": 12, "CREQO": 8, "CHILD": 6, "ALLEG": 2, "STAND": 2, "CLOSE": 3, "APPRR": 1, "OTHER": 16}
 
 
 def merge_episodes(periods: Periods, careers: Careers, rec: np.ndarray) -> pl.DataFrame:
@@ -37,7 +32,7 @@ def merge_episodes(periods: Periods, careers: Careers, rec: np.ndarray) -> pl.Da
     times = pl.concat([legal.select("period", "t"), places.select("period", "t")]).unique().sort("period", "t")
     ep = (times.join_asof(legal, on="t", by="period", strategy="backward", check_sortedness=False)
           .join_asof(places, on="t", by="period", strategy="backward", check_sortedness=False))
-    prev = {c: pl.col(c).shift(1).over("period") for c in ("ls", "place", "carer")}
+    prev = {c: in_run("period", pl.col(c)) for c in ("ls", "place", "carer")}
     ls_changed = pl.col("ls") != prev["ls"]
     place_changed = (pl.col("carer") != prev["carer"]) | (pl.col("place") != prev["place"])
     same_carer = pl.col("carer") == prev["carer"]
@@ -60,8 +55,8 @@ def merge_episodes(periods: Periods, careers: Careers, rec: np.ndarray) -> pl.Da
     )
     ep = ep.with_columns(
         DECOM=pl.col("t"),
-        DEC=pl.col("t").shift(-1).over("period").fill_null(pl.col("period_end")),
-        is_last=pl.col("t").shift(-1).over("period").is_null(),
+        DEC=in_run("period", pl.col("t"), -1).fill_null(pl.col("period_end")),
+        is_last=in_run("period", pl.col("t"), -1).is_null(),
     ).with_columns(REC=pl.when(pl.col("is_last")).then(pl.col("period_rec")).otherwise(pl.lit("X1")))
     return ep.select("period", "child", "DECOM", "DEC", "RNE", pl.col("ls").alias("LS"),
                      pl.col("place").alias("PLACE"), "carer", "REC", "is_last")
@@ -69,10 +64,10 @@ def merge_episodes(periods: Periods, careers: Careers, rec: np.ndarray) -> pl.Da
 
 def add_reasons(ep: pl.DataFrame, rng: np.random.Generator, dob: np.ndarray) -> pl.DataFrame:
     """Reason for placement change, on the episode that ends when the placement changes."""
-    nxt_rne = pl.col("RNE").shift(-1).over("period")
-    nxt_place = pl.col("PLACE").shift(-1).over("period")
+    ep = ep.with_columns(_next_rne=in_run("period", pl.col("RNE"), -1), _next_place=in_run("period", pl.col("PLACE"), -1))
+    nxt_rne, nxt_place = pl.col("_next_rne"), pl.col("_next_place")
     n = ep.height
-    base = np.where(rng.random(n) < 0.5, _pick(_PLANNED, n, rng), _pick(_UNPLANNED, n, rng))
+    base = np.where(rng.random(n) < 0.5, draw(_PLANNED, n, rng), draw(_UNPLANNED, n, rng))
     age_at_dec = (ep["DEC"].to_numpy() - dob[ep["child"].to_numpy()]) / 365.25
     return ep.with_columns(
         REASON_PLACE_CHANGE=pl.when(~nxt_rne.is_in(["P", "B", "T", "U"]).fill_null(True)).then(None)
@@ -81,7 +76,7 @@ def add_reasons(ep: pl.DataFrame, rng: np.random.Generator, dob: np.ndarray) -> 
         .when(nxt_place.is_in(["P1", "A6"])).then(pl.lit("CARPL"))
         .when((nxt_place == "R5") & pl.Series(age_at_dec >= 10)).then(pl.lit("CUSTOD"))
         .otherwise(pl.Series(base.astype(str)))
-    )
+    ).drop("_next_rne", "_next_place")
 
 
 def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarray,
@@ -148,7 +143,7 @@ def place_children(ep: pl.DataFrame, unit: str, home: np.ndarray, uasc: np.ndarr
     # The same carer keeps one address whatever the placement type.
     carers = carers.with_columns(PL_POST=pl.col("PL_POST").first().over("carer"))
     ep = ep.join(carers.select("carer", "PLACE", "CODE", "PLACE_PROVIDER", "URN", "PL_POST"),
-                 on=["carer", "PLACE"], how="left").with_columns(PLACE=pl.col("CODE")).drop("CODE")
+                 on=["carer", "PLACE"], how="left", maintain_order="left").with_columns(PLACE=pl.col("CODE")).drop("CODE")
     ep = _distinct_moves(ep, unit, geo, rng)
     return _home_postcodes(ep, unit, home, uasc, geo, rng)
 
@@ -164,7 +159,7 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
     for _ in range(4):
         # H5 is reported as K3 from 2024/25, so the two count as the same type here.
         kind = pl.col("PLACE").replace({"H5": "K3", "H5R": "K3"})
-        same = pl.all_horizontal([e.eq_missing(e.shift(1).over("period")) for e in
+        same = pl.all_horizontal([e.eq_missing(in_run("period", e)) for e in
                                   (kind, pl.col("PLACE_PROVIDER"), pl.col("URN"), pl.col("PL_POST"))])
         clash = ep.filter(pl.col("RNE").is_in(["P", "B"]) & same).select("carer", "PLACE").unique(
             maintain_order=True)
@@ -181,7 +176,7 @@ def _distinct_moves(ep: pl.DataFrame, unit: str, geo: Geography, rng: np.random.
                 rows.append((carer, str(geo.sample(unit, 1, rng)[0]), None, None))
         fresh = pl.DataFrame(rows, schema={"carer": pl.Int64, "new_post": pl.Utf8, "new_urn": pl.Utf8,
                                            "new_provider": pl.Utf8}, orient="row")
-        ep = ep.join(fresh, on="carer", how="left").with_columns(
+        ep = ep.join(fresh, on="carer", how="left", maintain_order="left").with_columns(
             PL_POST=pl.coalesce("new_post", "PL_POST"),
             URN=pl.when(pl.col("URN").is_not_null()).then(pl.coalesce("new_urn", "URN")),
             PLACE_PROVIDER=pl.coalesce("new_provider", "PLACE_PROVIDER"),

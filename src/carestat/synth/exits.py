@@ -5,24 +5,19 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from carestat.synth.population import Children, Periods, add_years_days, age_at
+from carestat.synth.calendar import add_years_days, age_at
+from carestat.synth.draw import draw
+from carestat.synth.population import Children, Periods
 
-# (code, weight) by route; the ages each code allows follow the DfE rules (E5/E6 from 16,
+# Reasons ceased (code: weight) by route; the ages each code allows follow the DfE rules (E5/E6 from 16,
 # E7 from 16, E17 only at 18, no adoption or SGO at 18).
-AT_18 = [("E5", 35), ("E6", 10), ("E17", 25), ("E8", 20), ("E13", 5), ("E7", 5)]
-UASC_EARLY = [("E15", 20), ("E16", 10), ("E3", 30), ("E8", 30), ("E13", 10)]
-PERMANENCE = [("E11", 46), ("E12", 16), ("E45", 7), ("E46", 2), ("E47", 7), ("E48", 2), ("E41", 4),
-              ("E4A", 10), ("E4B", 2)]
-SHORT = [("E4A", 30), ("E4B", 7), ("E13", 12), ("E47", 4), ("E48", 2), ("E41", 6), ("E8", 18), ("E3", 2),
-         ("E9", 2), ("E14", 2), ("E2", 0.3), ("E7", 1)]
+AT_18 = {"E5": 35, "E6": 10, "E17": 25, "E8": 20, "E13": 5, "E7": 5}
+UASC_EARLY = {"E15": 20, "E16": 10, "E3": 30, "E8": 30, "E13": 10}
+PERMANENCE = {"E11": 46, "E12": 16, "E45": 7, "E46": 2, "E47": 7, "E48": 2, "E41": 4, "E4A": 10, "E4B": 2}
+SHORT = {"E4A": 30, "E4B": 7, "E13": 12, "E47": 4, "E48": 2, "E41": 6, "E8": 18, "E3": 2, "E9": 2, "E14": 2,
+         "E2": 0.3, "E7": 1}
 ADOPTED = ("E11", "E12")
 RETURNED_HOME = ("E4A", "E4B", "E13")
-
-
-def _draw(options: list[tuple[str, float]], n: int, rng: np.random.Generator) -> np.ndarray:
-    codes = np.array([c for c, _ in options])
-    weights = np.array([w for _, w in options], dtype=float)
-    return codes[rng.choice(len(codes), n, p=weights / weights.sum())]
 
 
 def assign_exits(periods: Periods, children: Children, rng: np.random.Generator) -> np.ndarray:
@@ -33,13 +28,13 @@ def assign_exits(periods: Periods, children: Children, rng: np.random.Generator)
     end_age = age_at(children.dob[periods.child], periods.end)
     length = periods.end - periods.start
     at18 = ended & periods.capped
-    rec[at18] = _draw(AT_18, int(at18.sum()), rng)
+    rec[at18] = draw(AT_18, int(at18.sum()), rng)
     uasc = ended & ~periods.capped & periods.uasc
-    rec[uasc] = _draw(UASC_EARLY, int(uasc.sum()), rng)
+    rec[uasc] = draw(UASC_EARLY, int(uasc.sum()), rng)
     perm = ended & ~periods.capped & ~periods.uasc & (periods.entry_age < 5) & (length >= 450)
-    rec[perm] = _draw(PERMANENCE, int(perm.sum()), rng)
+    rec[perm] = draw(PERMANENCE, int(perm.sum()), rng)
     short = ended & ~at18 & ~uasc & ~perm
-    rec[short] = _draw(SHORT, int(short.sum()), rng)
+    rec[short] = draw(SHORT, int(short.sum()), rng)
     # Codes the child is too young for become a move to relatives without parental responsibility.
     too_young = ((np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16))
                  | (np.isin(rec, ["E9", "E14"]) & (end_age < 10)))
@@ -102,10 +97,10 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     linked = Periods(child, periods.start, end, entry_age, capped, periods.uasc)
     rec = rec.copy()
     newly_capped = capped & ~periods.capped
-    rec[newly_capped] = _draw(AT_18, int(newly_capped.sum()), rng)
+    rec[newly_capped] = draw(AT_18, int(newly_capped.sum()), rng)
     # A period that no longer reaches the 18th birthday cannot end for reasons of age.
     no_longer = ~capped & periods.capped
-    rec[no_longer] = _draw(SHORT, int(no_longer.sum()), rng)
+    rec[no_longer] = draw(SHORT, int(no_longer.sum()), rng)
     end_age = age_at(new_dob, end)
     rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E13"
     rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E13"

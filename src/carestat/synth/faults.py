@@ -69,6 +69,17 @@ CATALOGUE: tuple[Fault, ...] = (
 )
 
 
+# The columns of faults.csv, for both returns.
+FAULT_SCHEMA = {"year": pl.Int64, "old_la_code": pl.String, "table": pl.String, "row": pl.Int64, "child": pl.String,
+                "code": pl.String, "field": pl.String}
+
+
+def faulty_children(count: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the children (of ``count``) who get a fault: about ``rate`` of them."""
+    n = int(rng.binomial(count, rate))
+    return rng.choice(count, size=min(n, count), replace=False)
+
+
 def inject_faults(tables: dict[str, pl.DataFrame], year: int, la: str,
                   options: GenerateOptions) -> tuple[dict[str, pl.DataFrame], pl.DataFrame | None]:
     """Tables with faults injected, and the list of faults (None when the rate is 0)."""
@@ -76,8 +87,7 @@ def inject_faults(tables: dict[str, pl.DataFrame], year: int, la: str,
         return tables, None
     rng = np.random.default_rng([options.seed, int(la), year, 7])
     children = tables["Header"]["CHILD"].to_list()
-    n = int(rng.binomial(len(children), options.error_rate))
-    chosen = rng.choice(len(children), size=min(n, len(children)), replace=False)
+    chosen = faulty_children(len(children), options.error_rate, rng)
     tables = dict(tables)
     log = []
     used: set[tuple[str, int]] = set()
@@ -101,6 +111,4 @@ def inject_faults(tables: dict[str, pl.DataFrame], year: int, la: str,
             log.append({"year": year, "old_la_code": la, "table": fault.table, "row": row + 1,
                         "child": child, "code": fault.code, "field": fault.field})
             break
-    return tables, pl.DataFrame(log, schema={"year": pl.Int64, "old_la_code": pl.Utf8, "table": pl.Utf8,
-                                             "row": pl.Int64, "child": pl.Utf8, "code": pl.Utf8,
-                                             "field": pl.Utf8})
+    return tables, pl.DataFrame(log, schema=FAULT_SCHEMA)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import polars as pl
 
+from carestat.synth.calendar import day
 from carestat.synth.careers import Careers, build_careers
+from carestat.synth.columns import day_strings
 from carestat.synth.episodes import add_reasons, merge_episodes, place_children
 from carestat.synth.exits import assign_exits, link_reentries
 from carestat.synth.identity import Identity, make_identity
@@ -43,16 +46,33 @@ class History:
         return pl.Series("CHILD", self.identity.child_id)
 
     @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Episode columns as numpy arrays (codes as strings), converted once for every year's measures."""
+        e = self.episodes
+        codes = ("RNE", "LS", "PLACE", "REC")
+        return {c: e[c].to_numpy().astype(str) if c in codes else e[c].to_numpy()
+                for c in ("child", "period", "DECOM", "DEC", "is_last", *codes)}
+
+    @cached_property
     def dob_series(self) -> pl.Series:
         """Dates of birth as dd/mm/yyyy by child index."""
-        return pl.Series("DOB", self.children.dob).cast(pl.Int32).cast(pl.Date).dt.strftime("%d/%m/%Y")
+        return day_strings(self.children.dob).alias("DOB")
 
 
-def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int) -> History:
+# A child who left care this many years before the first year written appears in no return (care
+# leavers are followed to 21, having left at 16 or over): their care is simulated for the counts on
+# each 31 March, then dropped before anything else is built for them.
+_FORGOTTEN_AFTER = 7
+
+
+def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int,
+                     first_written: int | None = None) -> History:
     rng = np.random.default_rng([seed, int(unit)])
     periods, children = simulate_periods(targets, scale, rng)
     rec = assign_exits(periods, children, rng)
     periods, children, rec = link_reentries(periods, children, rec, rng)
+    if first_written is not None:
+        periods, children, rec = _still_relevant(periods, children, rec, day(dt.date(first_written - _FORGOTTEN_AFTER, 4, 1)))
     careers = build_careers(periods, children, rec, rng)
     episodes = merge_episodes(periods, careers, rec)
     episodes = add_reasons(episodes, rng, children.dob)
@@ -68,3 +88,16 @@ def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int) 
         social_workers=social_worker_episodes(periods, children, rng), dolo=deprivation_of_liberty(episodes, rng),
         seed=(seed, int(unit)),
     )
+
+
+def _still_relevant(periods: Periods, children: Children, rec: np.ndarray,
+                    cutoff: int) -> tuple[Periods, Children, np.ndarray]:
+    """Only the children in care on or after ``cutoff`` (with all their periods), renumbered."""
+    last_end = np.full(len(children), -1, dtype=np.int64)
+    np.maximum.at(last_end, periods.child, periods.end)
+    keep = last_end >= cutoff
+    number = np.cumsum(keep) - 1
+    mine = keep[periods.child]
+    kept = Periods(number[periods.child[mine]], *(getattr(periods, f)[mine] for f in
+                                                 ("start", "end", "entry_age", "capped", "uasc")))
+    return kept, Children(children.dob[keep], children.sex[keep], children.uasc[keep]), rec[mine]

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carestat.synth.population import Children, Periods, add_years_days
+from carestat.synth.calendar import add_years_days
+from carestat.synth.draw import draw
+from carestat.synth.population import Children, Periods
 
 _ETHNIC = {"WBRI": 63, "WIRI": 0.5, "WOTH": 5, "WIRT": 0.3, "WROM": 0.6, "MWBC": 3.5, "MWBA": 1.2,
            "MWAS": 1.5, "MOTH": 4, "AIND": 0.7, "APKN": 1.2, "ABAN": 0.6, "AOTH": 1.5, "BCRB": 1.5,
@@ -34,12 +36,8 @@ def make_identity(unit: str, periods: Periods, children: Children, rng: np.rando
     n = len(children)
     serial = np.arange(1, n + 1)
     child_id = np.char.add(unit, np.char.zfill(serial.astype(str), 6))
-    codes = np.array(list(_ETHNIC))
-    w = np.array(list(_ETHNIC.values()))
-    ethnic = codes[rng.choice(len(codes), n, p=w / w.sum())]
-    ucodes = np.array(list(_UASC_ETHNIC))
-    uw = np.array(list(_UASC_ETHNIC.values()))
-    ethnic = np.where(children.uasc, ucodes[rng.choice(len(ucodes), n, p=uw / uw.sum())], ethnic)
+    ethnic = draw(_ETHNIC, n, rng)
+    ethnic = np.where(children.uasc, draw(_UASC_ETHNIC, n, rng), ethnic)
     # UPN: check letter + LA number + establishment + year + serial (unique in the LA).
     school = 1000 + (serial // 1000) % 9000  # with the serial's last 3 digits: unique in the LA
     year = (children.dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from carestat.synth.calendar import add_years_days
 from carestat.synth.columns import date_str, opt_str
+from carestat.synth.draw import draw, draw_index
 from carestat.synth.exits import ADOPTED
-from carestat.synth.population import add_years_days
 
 if TYPE_CHECKING:
     from carestat.synth.tables903 import YearCut
@@ -34,7 +35,7 @@ def oc2(cut: YearCut) -> pl.DataFrame:
     sdq_due = (add_years_days(dob, 4) <= cut.end) & (add_years_days(dob, 17) >= cut.start)
     has_score = sdq_due & (rng.random(n) < 0.82)
     score = np.clip(np.round(rng.normal(14.5, 7.0, n)), 0, 40).astype(int)
-    reason = np.array(["SDQ2", "SDQ4", "SDQ5"])[rng.choice(3, n, p=[0.3, 0.3, 0.4])]
+    reason = draw({"SDQ2": 0.3, "SDQ4": 0.3, "SDQ5": 0.4}, n, rng)
     substance = np.where(over_10 & (rng.random(n) < 0.06), "1", "0")
     received = _flag(rng, n, 0.6)
     offered = _flag(rng, n, 0.5)
@@ -69,7 +70,7 @@ def adoption_tables(cut: YearCut) -> tuple[pl.DataFrame, pl.DataFrame]:
     ad = a.filter(pl.Series(adopted_now))
     n = ad.height
     couple = rng.random(n) < 0.8
-    kind = rng.choice(4, n, p=[0.6, 0.15, 0.15, 0.1])  # L11 married MF, L12/L2 same sex, L3 unmarried MF
+    kind = draw_index([0.6, 0.15, 0.15, 0.1], n, rng)  # L11 married MF, L12/L2 same sex, L3 unmarried MF
     ls = np.where(couple, np.array(["L11", "L12", "L2", "L3"])[kind], "L0")
     same_sex = np.where(rng.random(n) < 0.5, "MM", "FF")
     sex = np.where(couple, np.where(np.isin(ls, ["L12", "L2"]), same_sex, "MF"),
@@ -98,7 +99,7 @@ def previous_permanence(cut: YearCut) -> pl.DataFrame:
     first_care = np.full(len(cut.h.children), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_care, p.child, p.start)
     room = first_care[kids] - dob - 60
-    code = np.array(["Z1", "P1", "P2", "P3"])[rng.choice(4, n, p=[0.9, 0.02, 0.05, 0.03])]
+    code = draw({"Z1": 0.9, "P1": 0.02, "P2": 0.05, "P3": 0.03}, n, rng)
     code = np.where(room > 120, code, "Z1")  # babies have had no earlier order
     # An earlier order was made before the child was ever looked after.
     when = dob + 30 + (rng.random(n) * np.maximum(room, 1)).astype(np.int64)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-EPOCH = dt.date(1970, 1, 1)
+from carestat.synth.calendar import add_years_days, day, is_31_march, year_end
+from carestat.synth.draw import draw_index
 
 # Non-UASC age at entry (years 0..17) and duration medians (years) by age band.
 _AGE_WEIGHTS = np.array([23, 5, 4, 4, 4, 3.6, 3.6, 3.6, 3.6, 3.6, 5, 5.3, 5.8, 6.3, 6.6, 6.0, 5.5, 4.5])
@@ -26,44 +27,6 @@ _MEDIAN_YEARS = np.array([1.5, 1.2, 1.0, 0.7, 0.45])
 _SIGMA = np.array([0.8, 1.0, 1.3, 1.5, 1.0])
 # Share of non-UASC entrants aged 0, 1, .., 4 (5 = older) on the way to adoption or special guardianship.
 _PERMANENCE_SHARE = np.array([0.42, 0.30, 0.25, 0.2, 0.15, 0.0])
-
-
-def day(d: dt.date) -> int:
-    return (d - EPOCH).days
-
-
-def year_end(year: int) -> int:
-    """31 March of a collection year, as a day number."""
-    return day(dt.date(year, 3, 31))
-
-
-def age_at(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Whole years of age on a day (exact, by birthdays), vectorised."""
-    dob, on = np.asarray(dob, dtype="int64"), np.asarray(on, dtype="int64")
-    guess = (on - dob) // 365
-    out = np.empty_like(guess)
-    for k in np.unique(guess):
-        m = guess == k
-        lower = add_years_days(dob[m], int(k))
-        out[m] = np.where(lower > on[m], k - 1, k)
-    return out
-
-
-def is_31_march(days: np.ndarray) -> np.ndarray:
-    dates = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    month_start = dates.astype("datetime64[M]")
-    return ((month_start.astype(int) % 12) == 2) & ((dates - month_start.astype("datetime64[D]")).astype(int) == 30)
-
-
-def add_years_days(dob: np.ndarray, years: int) -> np.ndarray:
-    """Day numbers of birthdays ``years`` after ``dob`` (29 February -> 28 February)."""
-    dates = np.asarray(dob, dtype="int64").astype("datetime64[D]")
-    months = dates.astype("datetime64[M]")
-    day_in_month = (dates - months.astype("datetime64[D]")).astype("int64")
-    target = months + np.timedelta64(12 * years, "M")
-    last_day = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    out = np.minimum(target.astype("datetime64[D]") + day_in_month, last_day)
-    return out.astype("int64")
 
 
 @dataclass
@@ -113,8 +76,7 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
         first = day(dt.date(year - 1, 4, 1))
         starts.append(first + rng.integers(0, year_end(year) - first + 1, n))
         is_uasc = rng.random(n) < uasc_share[year]
-        age = np.where(is_uasc, rng.choice(18, n, p=_UASC_AGE_WEIGHTS / _UASC_AGE_WEIGHTS.sum()),
-                       rng.choice(18, n, p=_AGE_WEIGHTS / _AGE_WEIGHTS.sum()))
+        age = np.where(is_uasc, draw_index(_UASC_AGE_WEIGHTS, n, rng), draw_index(_AGE_WEIGHTS, n, rng))
         ages.append(age)
         uasc.append(is_uasc)
         start_years.append(np.full(n, year))

@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from carestat.synth.columns import in_run
+from carestat.synth.draw import draw
 from carestat.synth.population import Children, Periods
+
+_SW_REASONS = {"MANAGE": 0.15, "LEFTRL": 0.35, "ORGRST": 0.12, "TSPROC": 0.18, "ABSENC": 0.05, "CHCHAN": 0.05,
+               "PCCHAN": 0.03, "OTHERS": 0.07}  # why a social worker episode ended
 
 
 def reviews(periods: Periods, rng: np.random.Generator) -> pl.DataFrame:
@@ -54,7 +59,7 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
     frame = pl.DataFrame({"ep": idx, "MIS_START": begin}).sort("ep", "MIS_START").unique(
         ["ep", "MIS_START"], keep="first", maintain_order=True)
     length = rng.choice([0, 1, 1, 1, 2, 2, 3, 5, 8], frame.height)
-    frame = frame.with_columns(next_start=pl.col("MIS_START").shift(-1).over("ep"),
+    frame = frame.with_columns(next_start=in_run("ep", pl.col("MIS_START"), -1),
                                ep_end=pl.Series(end[frame["ep"].to_numpy()]), length=pl.Series(length))
     frame = frame.with_columns(MIS_END=pl.min_horizontal(
         pl.col("MIS_START") + pl.col("length"), pl.col("next_start").fill_null(pl.col("ep_end")) - 1,
@@ -102,10 +107,9 @@ def social_worker_episodes(periods: Periods, children: Children, rng: np.random.
     m = frame.height
     worker = rng.integers(100000, 999999, m).astype(str)
     prefix = np.where(rng.random(m) < 0.06, "XX", "SW")
-    reasons = np.array(["MANAGE", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "OTHERS"])
-    reason = reasons[rng.choice(len(reasons), m, p=[0.15, 0.35, 0.12, 0.18, 0.05, 0.05, 0.03, 0.07])]
+    reason = draw(_SW_REASONS, m, rng)
     return frame.with_columns(SW_ID=pl.Series(np.char.add(prefix, worker)), reason=pl.Series(reason),
-                              first=pl.col("SW_DECOM") == pl.col("SW_DECOM").min().over("child"))
+                              first=pl.col("child").shift(1).ne_missing(pl.col("child")))
 
 
 def deprivation_of_liberty(episodes: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

@@ -13,21 +13,17 @@ import numpy as np
 import polars as pl
 
 from carestat.spec import spec
-from carestat.synth.columns import date_str, opt_str
+from carestat.synth.calendar import add_years_days, day
+from carestat.synth.columns import date_str, day_strings, opt_str
+from carestat.synth.draw import draw, draw_index
 from carestat.synth.history import History
-from carestat.synth.population import add_years_days, day
 
-_REVIEW_CODES = (["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"], [55, 10, 12, 8, 5, 5, 5])
-_ACTIVITY_CODES = ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6"]
-_ACTIVITY = (_ACTIVITY_CODES, [7, 1, 17, 3, 14, 9, 4, 1, 9, 25, 8])
-_ACTIVITY_17_18 = (_ACTIVITY_CODES, [3, 0.5, 40, 4, 13, 6, 4, 0.5, 6, 19, 3])  # mostly still in education
-_ACCOM_LETTERS = ["B", "C", "D", "E", "G", "H", "K", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"]
-_ACCOM_WEIGHTS = [12, 2, 15, 8, 3, 2, 10, 2, 2, 2, 2, 25, 2, 1, 6, 6]
-
-
-def _pick(options: tuple[list[str], list[float]], n: int, rng: np.random.Generator) -> np.ndarray:
-    codes, weights = np.array(options[0]), np.array(options[1], dtype=float)
-    return codes[rng.choice(len(codes), n, p=weights / weights.sum())] if n else np.array([], dtype=str)
+_REVIEW_CODES = {"PN1": 55, "PN2": 10, "PN3": 12, "PN4": 8, "PN5": 5, "PN6": 5, "PN7": 5}
+_ACTIVITY = {"F1": 7, "P1": 1, "F2": 17, "P2": 3, "F4": 14, "P4": 9, "F5": 4, "P5": 1, "G4": 9, "G5": 25, "G6": 8}
+_ACTIVITY_17_18 = {"F1": 3, "P1": 0.5, "F2": 40, "P2": 4, "F4": 13, "P4": 6, "F5": 4, "P5": 0.5, "G4": 6, "G5": 19,
+                   "G6": 3}  # mostly still in education
+_ACCOM = {"B": 12, "C": 2, "D": 15, "E": 8, "G": 3, "H": 2, "K": 10, "R": 2, "S": 2, "T": 2, "U": 2, "V": 25,
+          "W": 2, "X": 1, "Y": 6, "Z": 6}  # accommodation type (the letter before suitability)
 
 
 class YearCut:
@@ -97,11 +93,11 @@ class YearCut:
         dob = self.h.children.dob[leavers["child"].to_numpy()]
         young = add_years_days(dob, 19) > self.end  # aged 17 or 18 at the end of the year
         touch_codes = np.array(["YES", "NO", "REFU", "NREQ", "RHOM"])
-        touch = np.where(young, touch_codes[rng.choice(5, n, p=[0.93, 0.03, 0.01, 0.02, 0.01])],
-                         touch_codes[rng.choice(5, n, p=[0.91, 0.03, 0.012, 0.03, 0.018])])
-        activity = np.where(touch == "YES", np.where(young, _pick(_ACTIVITY_17_18, n, rng), _pick(_ACTIVITY, n, rng)),
+        touch = np.where(young, touch_codes[draw_index([0.93, 0.03, 0.01, 0.02, 0.01], n, rng)],
+                         touch_codes[draw_index([0.91, 0.03, 0.012, 0.03, 0.018], n, rng)])
+        activity = np.where(touch == "YES", np.where(young, draw(_ACTIVITY_17_18, n, rng), draw(_ACTIVITY, n, rng)),
                             "0")
-        letters = _pick((_ACCOM_LETTERS, _ACCOM_WEIGHTS), n, rng)
+        letters = draw(_ACCOM, n, rng)
         # No foyer (T) under 18 at the start of the year (347); not with former foster carers (Z)
         # around the 17th birthday (3001).
         under_18 = add_years_days(dob, 18) > self.start
@@ -130,7 +126,7 @@ class YearCut:
         return frame.select(
             CHILD=pl.lit(h.id_series).gather(pl.col("child")),
             SEX=pl.Series(self.sex_code(h.children.sex[kids])),
-            DOB=date_str(pl.Series(dob)),
+            DOB=day_strings(dob),
             ETHNIC=pl.Series(h.identity.ethnic[kids]),
             UPN=pl.Series(upn),
             MOTHER=mother,
@@ -141,7 +137,7 @@ class YearCut:
         r = self.h.reviews.filter((pl.col("REVIEW") >= self.start) & (pl.col("REVIEW") <= self.end))
         dob = self.h.children.dob[r["child"].to_numpy()]
         under4 = add_years_days(dob, 4) > r["REVIEW"].to_numpy()
-        code = np.where(under4, "PN0", _pick(_REVIEW_CODES, r.height, self.rng))
+        code = np.where(under4, "PN0", draw(_REVIEW_CODES, r.height, self.rng))
         return r.select(*self.child_columns(pl.col("child")), REVIEW=date_str(pl.col("REVIEW")),
                         REVIEW_CODE=pl.Series(code))
 
@@ -160,7 +156,7 @@ class YearCut:
         return frame.select(
             CHILD=pl.lit(self.h.id_series).gather(pl.col("child")),
             SEX=pl.Series(self.sex_code(self.h.children.sex[kids])),
-            DOB=date_str(pl.Series(dob)),
+            DOB=day_strings(dob),
             DUC=date_str(pl.col("duc")),
         )
 

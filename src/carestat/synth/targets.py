@@ -9,6 +9,7 @@ repeat it; years before the first go back along the national time series.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import polars as pl
@@ -56,9 +57,21 @@ LA_INDICATORS = {
     "cpp_31mar": "cpp_count_31mar",
     "cpp_starts": "cpp_starts_count",
     "s47_rate": "s47_rate_per_10k",
+    "icpc_rate": "icpc_rate_per_10k",
+    "icpc_15d_pct": "icpc_within_15_days_pct",
+    "nfa_pct": "referrals_nfa_pct",
+    "not_in_need_pct": "referrals_assessed_not_in_need_pct",
+    "cpp_second_pct": "cpp_second_subsequent_pct",
 }
+YEARS_BEFORE = 19  # simulated before the first year written: every child then in care has a full history
+YEARS_AFTER = 1  # and after the last: children coming into care after 31 March were referred before it
 COUNTS = ("stock", "starts", "ceased", "uasc_stock", "adopted", "sgo", "referrals", "cin_31mar",
           "cpp_31mar", "cpp_starts")
+
+
+def simulated_years(written: Sequence[int]) -> range:
+    """The collection years to simulate for returns of the ``written`` years."""
+    return range(min(written) - YEARS_BEFORE, max(written) + 1 + YEARS_AFTER)
 
 
 def reporting_la(unit: LocalAuthority, year: int) -> str:
@@ -69,31 +82,37 @@ def reporting_la(unit: LocalAuthority, year: int) -> str:
     return unit.old_la_code
 
 
+def _wide(frame: pl.DataFrame, index: list[str]) -> pl.DataFrame:
+    """Published values of the target indicators, one column per target name."""
+    ids = {v: k for k, v in LA_INDICATORS.items()}
+    long = (frame.filter(pl.col("indicator_id").is_in(list(ids)))
+            .with_columns(name=pl.col("indicator_id").replace_strict(ids))
+            .group_by(*index, "name").agg(pl.col("value").first()))
+    return long.pivot(on="name", index=index, values="value", aggregate_function="first").sort(index)
+
+
+def reporting_shares(unit: LocalAuthority, year: int) -> dict[str, float]:
+    """The LAs whose returns hold a unit's children in a collection year, with the share each holds:
+    one LA, or for BCP before 2019/20 Poole and Bournemouth by their children looked after in their
+    last year."""
+    before = PREDECESSORS.get(unit.old_la_code)
+    if not before or year >= before[1] or len(before[0]) == 1:
+        return {reporting_la(unit, year): 1.0}
+    predecessors, first_own = before
+    pub = _published().filter(pl.col("year") == first_own - 1, pl.col("old_la_code").is_in(list(predecessors)))
+    stock = {la: v or 0 for la, v in pub.select("old_la_code", "stock").iter_rows()}
+    total = sum(stock.get(p, 0) for p in predecessors)
+    return {p: stock.get(p, 0) / total if total else 1 / len(predecessors) for p in predecessors}
+
+
 @cache
 def _published() -> pl.DataFrame:
-    ids = {v: k for k, v in LA_INDICATORS.items()}
-    la = (refdata.published_la_indicators()
-          .filter(pl.col("indicator_id").is_in(list(ids)))
-          .with_columns(name=pl.col("indicator_id").replace_strict(ids))
-          .group_by("old_la_code", "year", "name").agg(pl.col("value").first()))
-    return la.pivot(on="name", index=["old_la_code", "year"], values="value", aggregate_function="first")
+    return _wide(refdata.published_la_indicators(), ["old_la_code", "year"])
 
 
 @cache
 def _national() -> pl.DataFrame:
-    ids = {v: k for k, v in LA_INDICATORS.items()}
-    nat = (refdata.published_national_figures()
-           .filter(pl.col("indicator_id").is_in(list(ids)))
-           .with_columns(name=pl.col("indicator_id").replace_strict(ids))
-           .group_by("year", "name").agg(pl.col("value").first()))
-    return nat.pivot(on="name", index="year", values="value", aggregate_function="first").sort("year")
-
-
-def national_series(name: str) -> dict[int, float]:
-    frame = _national()
-    if name not in frame.columns:
-        return {}
-    return {int(y): float(v) for y, v in frame.select("year", name).drop_nulls().iter_rows()}
+    return _wide(refdata.published_national_figures(), ["year"])
 
 
 def _unit_share(unit: LocalAuthority) -> float:
@@ -158,13 +177,3 @@ def unit_targets(unit: LocalAuthority, years: range) -> pl.DataFrame:
         unit=pl.lit(unit.old_la_code),
         reporting_la=pl.Series([reporting_la(unit, y) for y in years]),
     )
-
-
-def all_targets(units: tuple[LocalAuthority, ...], years: range) -> pl.DataFrame:
-    return pl.concat([unit_targets(u, years) for u in units], how="vertical_relaxed")
-
-
-def published_for_reporting(las_years: list[tuple[str, int]]) -> pl.DataFrame:
-    """Published values for (reporting LA, year) pairs, for the calibration report."""
-    keys = pl.DataFrame(las_years, schema={"old_la_code": pl.Utf8, "year": pl.Int64}, orient="row")
-    return keys.join(_published(), on=["old_la_code", "year"], how="left")

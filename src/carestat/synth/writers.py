@@ -36,25 +36,29 @@ def write_903_csv(tables: dict[str, pl.DataFrame], folder: Path, year: int) -> N
     folder.mkdir(parents=True, exist_ok=True)
     s = spec("903", year)
     for name, frame in tables.items():
-        frame.select(s.table(name).columns).write_csv(folder / f"{s.table(name).csv_name}.csv")
+        columns = list(s.table(name).columns)
+        (frame if frame.columns == columns else frame.select(columns)).write_csv(folder / f"{s.table(name).csv_name}.csv")
+
+
+def _body(year: int, table: str) -> pl.Expr:
+    """A record's XML elements, in the spec's order."""
+    return pl.concat_str([element(f.xml_element, f.name) for f in spec("903", year).table(table).fields
+                          if f.xml_element])
 
 
 def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.DataFrame]:
-    s = spec("903", year)
     parts = []
     for name, (where, tag) in _BLOCKS.items():
         if name not in tables:
             continue
-        fields = [f for f in s.table(name).fields if f.xml_element]
-        body = pl.concat_str([element(f.xml_element, f.name) for f in fields])
+        body = _body(year, name)
         frag = tables[name].select("CHILD", pl.concat_str([pl.lit(f"<{tag}>"), body, pl.lit(f"</{tag}>")]).alias("x"))
         parts.append(frag.group_by("CHILD", maintain_order=True).agg(pl.col("x").str.join("")).rename(
             {"x": f"{where}:{name}"}))
     for name in _IN_HEADER_ONE:
         if name not in tables:
             continue
-        fields = [f for f in s.table(name).fields if f.xml_element]
-        body = pl.concat_str([element(f.xml_element, f.name) for f in fields])
+        body = _body(year, name)
         if name == "UASC":  # the header's UASC flag travels with the UASC record
             body = pl.concat_str([pl.lit("<UASC>1</UASC>"), body])
         parts.append(tables[name].select("CHILD", body.alias(f"HEADER:{name}")).unique("CHILD", keep="first",
