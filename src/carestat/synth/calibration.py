@@ -80,8 +80,9 @@ MEASURES: dict[str, Measure] = {
     "adoption_months_entry_to_adoption": Measure("mean", "adoption_avg_months_entry_to_adoption"),
     "leavers_19_21": Measure("count", "care_leavers_19_21_count"),
     "leavers_17_18": Measure("count", "care_leavers_17_18_count", note=(
-        "about half the published figure: the generator follows DfE validation rules 1007 and 1016, so a young "
-        "person who leaves care on their 18th birthday has no care leaver record that year")),
+        "well under the published figure (about 0.3x in 2020-2025): the generator follows DfE validation rules "
+        "1007 and 1016, so a young person who leaves care on their 18th birthday, as most do, has no care "
+        "leaver record that year")),
     "leavers_eet_pct": Measure("percent", "care_leavers_19_21_eet_pct"),
     "leavers_suitable_pct": Measure("percent", "care_leavers_19_21_suitable_accommodation_pct"),
     "leavers_not_in_touch_pct": Measure("percent", "care_leavers_19_21_not_in_touch_pct"),

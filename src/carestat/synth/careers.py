@@ -54,7 +54,9 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     adopted = np.isin(rec, ADOPTED)
 
     # --- legal status -------------------------------------------------------------------
-    court_p = np.select([periods.entry_age < 10, periods.entry_age < 16], [0.95, 0.85], 0.5)  # DfE 2019-20: ~17% s20
+    # Most children come into care through the courts; about 17% of those in care on 31 March are
+    # accommodated under section 20 (DfE 2019 and 2020), unaccompanied asylum seekers among them.
+    court_p = np.select([periods.entry_age < 10, periods.entry_age < 16], [0.95, 0.85], 0.5)
     court = ~periods.uasc & (rng.random(n) < court_p) | adopted
     remand = ~periods.uasc & ~adopted & np.isin(rec, ["E14", "E9"]) & (periods.entry_age >= 10)
     court &= ~remand
