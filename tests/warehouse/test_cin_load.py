@@ -1,13 +1,8 @@
 """CIN census returns in the warehouse: found beside the SSDA903, validated, versioned, and
 stored with every child identifier replaced by its keyed hash."""
 
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -18,6 +13,7 @@ from carestat.errors import UsageError
 from carestat.synth import GenerateOptions, generate, parse_las
 from carestat.warehouse import connect, current_tables, discover, load, submissions
 from tests.cin_returns import assessment, child, episode, plan, write_cin
+from tests.warehouse.killing import kill_load_mid_insert
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 # Identifiers no hash or other stored text could contain by chance (upper-case letters, never hex).
@@ -153,40 +149,13 @@ def test_the_same_id_in_both_returns_gives_the_same_child_key(returns, tmp_path,
     assert len(cla & cin) > 50
 
 
-KILLER = """
-import sys, time
-from carestat.warehouse import load
-import carestat.warehouse.loading as loading
-real = loading.insert_frame
-calls = {"n": 0}
-def slow(con, table, frame):
-    calls["n"] += 1
-    real(con, table, frame)
-    if calls["n"] == 3:
-        print("INSERTING", flush=True)
-        time.sleep(60)
-loading.insert_frame = slow
-if __name__ == "__main__":
-    load([sys.argv[1]], db=sys.argv[2], workers=1)
-"""
-
-
 def test_a_killed_cin_load_loses_nothing(returns, tmp_path, key):
     db = tmp_path / "w.duckdb"
     load([returns / "2024" / "805" / "cin"], db=db, workers=1)
     con = connect(db)
     before = current_tables(con, "cin")["CINdetails"].height
     con.close()
-    script = tmp_path / "killer.py"
-    script.write_text(KILLER)
-    proc = subprocess.Popen([sys.executable, str(script), str(returns / "2025" / "805" / "cin"), str(db)],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "CARESTAT_KEY": KEY})
-    deadline, line = time.time() + 120, ""
-    while time.time() < deadline and "INSERTING" not in line:
-        line = proc.stdout.readline()
-    assert "INSERTING" in line, "the load never reached the insert"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_load_mid_insert(returns / "2025" / "805" / "cin", db, tmp_path, KEY)
     con = connect(db)
     assert current_tables(con, "cin")["CINdetails"].height == before
     assert submissions(con).select("return_name", "year").rows() == [("cin", 2024)]

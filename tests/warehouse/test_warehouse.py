@@ -1,11 +1,6 @@
 """The warehouse: versioned loads, refusals, pseudonymisation, and loads that die part-way."""
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -23,6 +18,7 @@ from carestat.warehouse import (
     load,
     submissions,
 )
+from tests.warehouse.killing import kill_load_mid_insert
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 
@@ -119,42 +115,13 @@ def test_no_raw_identifiers_in_the_warehouse(returns, tmp_path, key):
     con.close()
 
 
-KILLER = """
-import sys, time
-import carestat.warehouse.db as db
-from carestat.warehouse import load
-real = db.insert_frame
-calls = {"n": 0}
-def slow(con, table, frame):
-    calls["n"] += 1
-    real(con, table, frame)
-    if calls["n"] == 3:
-        print("INSERTING", flush=True)
-        time.sleep(60)
-import carestat.warehouse.loading as load_module
-load_module.insert_frame = slow
-if __name__ == "__main__":
-    load([sys.argv[1]], db=sys.argv[2], workers=1)
-"""
-
-
 def test_killed_load_loses_nothing(returns, tmp_path, key):
     db = tmp_path / "w.duckdb"
     load([returns / "2024"], db=db, workers=1)  # version 1 of 2024 only
     con = connect(db)
     before = current_tables(con)["Episodes"].height
     con.close()
-    script = tmp_path / "killer.py"
-    script.write_text(KILLER)
-    proc = subprocess.Popen([sys.executable, str(script), str(returns), str(db)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "CARESTAT_KEY": KEY})
-    deadline = time.time() + 120
-    line = ""
-    while time.time() < deadline and "INSERTING" not in line:
-        line = proc.stdout.readline()
-    assert "INSERTING" in line, "the load never reached the insert"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_load_mid_insert(returns, db, tmp_path, KEY)
     con = connect(db)
     assert current_tables(con)["Episodes"].height == before
     assert submissions(con)["year"].to_list() == [2024]
