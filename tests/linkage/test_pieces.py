@@ -99,3 +99,23 @@ def test_a_child_in_a_predecessor_and_its_successor_is_one_child_of_the_successo
                          "child_id": ["940000001", "940000001", "941000002", "873000001"]})
     out = _relabel(rows, successor_map(rows)).unique().sort("child_id")
     assert out.rows() == [("873", "873000001"), ("940", "940000001"), ("928", "941000002")]
+
+
+def test_a_small_clusters_profile_is_withheld_with_its_size() -> None:
+    from carestat.linkage.analysis import CLASS_OUTCOMES, disclose, withhold_small_profiles
+
+    rows = [{"latent_class": c, "people": n, "all_people": 503, "share_pct": 100 * n / 503,
+             **{f"{o}_pct": 40.0 for o in CLASS_OUTCOMES}} for c, n in ((1, 500), (2, 3))]
+    profile = withhold_small_profiles(disclose(pl.DataFrame(rows), "people", "all_people", "share_pct", "%", 2025))
+    big, small = profile.to_dicts()
+    assert small["share_pct_display"] == "c" and big["share_pct_display"] != "c"
+    assert all(small[f"{o}_pct"] is None for o in CLASS_OUTCOMES)
+    assert all(big[f"{o}_pct"] == 40.0 for o in CLASS_OUTCOMES)
+
+
+def test_upset_bars_show_numbers_with_thousands_separators() -> None:
+    from carestat.linkage.upset import Bar, upset_chart
+
+    svg = upset_chart([Bar(("a",), 10279.0, "10279"), Bar(("a", "b"), None, "c")], ["a", "b"],
+                      {"a": "Suspended", "b": "Excluded"}, "Title")
+    assert "10,279" in svg and "10279" not in svg and ">c<" in svg

@@ -24,9 +24,11 @@ DEMO_LA = "805"  # Hartlepool
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo warehouse (one LA, two years of synthetic SSDA903 returns) and its
-    publication, as `carestat demo` makes them (without its validation and CIN steps)."""
+    """A small demo warehouse (one LA, two years of synthetic SSDA903 returns), its publication
+    and its joined-up data, as `carestat demo` makes them (without its validation and CIN steps;
+    partners at a small share, so linking takes seconds)."""
     from carestat.indicators import compute_warehouse
+    from carestat.linkage import link, make_partner_data, write_outcomes
     from carestat.publish import publish
     from carestat.synth import GenerateOptions, generate, parse_las
     from carestat.warehouse import load
@@ -42,6 +44,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load([out / "returns"], db=out / "carestat.duckdb")
     frame, synthetic = compute_warehouse(out / "carestat.duckdb")
     publish(frame, out / "publication", synthetic=synthetic)
+    partners = make_partner_data(out / "returns", out / "linkage" / "partner-extracts",
+                                 truth=out / "linkage" / "ground-truth", share=0.02, seed=1)
+    link(partners.extracts, out / "carestat.duckdb", truth=partners.truth)
+    write_outcomes(out / "carestat.duckdb", out / "linkage" / "outcomes")  # where the service looks, as in the demo
     return out
 
 

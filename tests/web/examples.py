@@ -16,6 +16,8 @@ EXAMPLES: dict[str, str] = {
     "la_explore": f"/la/{LA}/explore?indicator=cla_rate_per_10k",
     "early_warning_page": f"/early-warning?la={LA}",
     "publications": "/publications",
+    "joined_up": "/joined-up-data",
+    "linkage_quality": "/joined-up-data/linkage-quality",
     "sign_in": "/sign-in",
     "upload": "/upload",
     "reports": "/reports",

@@ -26,16 +26,20 @@ def serve_command(
     secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only, and HSTS (behind TLS).")] = False,
     log_requests: Annotated[bool, typer.Option(help="Log each request (method, path, status, time; never a "
                                                     "query string).")] = True,
+    outcomes: Annotated[Path | None, typer.Option(help="The folder `carestat outcomes` wrote, for the joined-up data "
+                                                       "pages (default: $CARESTAT_OUTCOMES, else outcomes/ or "
+                                                       "linkage/outcomes/ beside the warehouse).")] = None,
 ) -> None:
-    """Serve the web service: LA profiles, indicator explorer, scorecards, early warning, publication
-    downloads and upload-and-validate for LA users (every page also as JSON; OpenAPI at /openapi.json)."""
+    """Serve the web service: LA profiles, indicator explorer, scorecards, early warning, joined-up data
+    (overlapping outcomes, linkage quality), publication downloads and upload-and-validate for LA
+    users (every page also as JSON; OpenAPI at /openapi.json)."""
     import os
 
     from carestat.web.serve import serve
 
     chosen = db or (Path(os.environ["CARESTAT_DB"]) if os.environ.get("CARESTAT_DB") else None)
     serve(chosen, host=host, port=port, users=users, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies,
-          log_requests=log_requests, echo=typer.echo)
+          log_requests=log_requests, echo=typer.echo, outcomes=outcomes)
 
 
 

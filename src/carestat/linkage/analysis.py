@@ -87,7 +87,15 @@ def _classes(people: pl.DataFrame, year: int) -> tuple[pl.DataFrame, pl.DataFram
                         for i, o in enumerate(CLASS_OUTCOMES)}})
     profile = disclose(pl.DataFrame(rows), "people", "all_people", "share_pct", "%", year)
     profile = disclose(profile, "looked_after_people", "people", "looked_after_pct", "%", year)
-    return profile, bic, best.k
+    return withhold_small_profiles(profile), bic, best.k
+
+
+def withhold_small_profiles(profile: pl.DataFrame) -> pl.DataFrame:
+    """Blank the outcome profile of every cluster whose size is suppressed: a profile of one to five
+    people would give away their outcomes (the model's probabilities are not counts, so they get no
+    flag of their own and follow the size's)."""
+    held = pl.col("share_pct_flag").is_not_null()
+    return profile.with_columns(pl.when(~held).then(pl.col(f"{o}_pct")) for o in CLASS_OUTCOMES)
 
 
 def analyse(records: pl.DataFrame, events: pl.DataFrame, window_end: dt.date, share: float

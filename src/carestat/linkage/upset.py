@@ -25,7 +25,7 @@ def upset_chart(bars: Sequence[Bar], outcomes: Sequence[str], labels: dict[str, 
     width = left + col_w * max(len(bars), 1) + 30
     height = top + bar_h + 20 + row_h * len(outcomes) + 20
     desc = "UpSet chart of young people by the exact combination of outcomes they had. " + "; ".join(
-        f"{' and '.join(labels[m] for m in b.members)}: {b.display}" for b in bars) + "."
+        f"{' and '.join(labels[m] for m in b.members)}: {_grouped(b.display)}" for b in bars) + "."
     body: list[str] = []
     values = [b.value for b in bars if b.value is not None]
     if not values:
@@ -47,7 +47,7 @@ def upset_chart(bars: Sequence[Bar], outcomes: Sequence[str], labels: dict[str, 
         if bar.value is not None:
             h = bar.value * scale
             body.append(f'<rect x="{x - 11:.1f}" y="{base - h:.1f}" width="22" height="{h:.1f}" fill="{BLUE}"/>')
-        body.append(_text(x, base - (bar.value or 0) * scale - 6, bar.display, size=11, anchor="middle"))
+        body.append(_text(x, base - (bar.value or 0) * scale - 6, _grouped(bar.display), size=11, anchor="middle"))
         rows = [i for i, o in enumerate(outcomes) if o in bar.members]
         for i in range(len(outcomes)):
             cy = matrix_top + row_h * i + row_h / 2
@@ -59,3 +59,8 @@ def upset_chart(bars: Sequence[Bar], outcomes: Sequence[str], labels: dict[str, 
                         'stroke-width="3"/>')
     body.append(_text(16, 22, title, size=15, weight="bold"))
     return _svg(width, height, title, desc, body, chart_id)
+
+
+def _grouped(display: str) -> str:
+    """A whole number with thousands separators ("10279" -> "10,279"); symbols and text as they are."""
+    return f"{int(display):,}" if display.isdigit() else display

@@ -203,13 +203,15 @@ def _body_limits(web: Web) -> tuple[Any, Any]:
 def create_app(db: str | Path | None = None, *, users: str | Path | None = None,
                publication: str | Path | None = None, max_upload_mb: float | None = None,
                secure_cookies: bool = False, node_modules: str | Path | None = None,
-               data: SiteData | None = None) -> FastAPI:
+               data: SiteData | None = None, outcomes: str | Path | None = None) -> FastAPI:
     """The web service over a warehouse (``db``), or over the DfE's published figures alone.
 
     ``users``: the LA users file (default beside the warehouse); ``publication``: a folder of
     publication files to offer (default: the one beside the warehouse, else one made now);
     ``max_upload_mb``: the upload limit; ``secure_cookies``: send cookies over HTTPS only;
-    ``data``: aggregate data already loaded (tests share one)."""
+    ``data``: aggregate data already loaded (tests share one); ``outcomes``: the folder `carestat
+    outcomes` wrote, for the joined-up data pages (default: $CARESTAT_OUTCOMES, else beside the
+    warehouse)."""
     db_path = Path(db) if db is not None else None
     settings = Settings(
         db=db_path, users=Path(users) if users else default_users_file(db_path),
@@ -217,7 +219,8 @@ def create_app(db: str | Path | None = None, *, users: str | Path | None = None,
         publication=Path(publication) if publication else None,
         max_upload_bytes=max_upload_bytes(max_upload_mb), secure_cookies=secure_cookies)
     mounts = check_assets(settings.assets)
-    web = Web(settings, data or load_site_data(settings.db, settings.publication, settings.neighbour_list))
+    web = Web(settings, data or load_site_data(settings.db, settings.publication, settings.neighbour_list,
+                                                   Path(outcomes) if outcomes else None))
     app = FastAPI(title="carestat", version=__version__, docs_url=None, redoc_url=None,
                   description="Children's social care data for England: every page of the carestat web service "
                               "as JSON. Figures are disclosure-controlled aggregates; LA users' pages need a "

@@ -32,6 +32,7 @@ from carestat.analysis.values import (
     published,
 )
 from carestat.errors import UsageError
+from carestat.web.linkage import LinkageData, load_linkage
 
 log = logging.getLogger("carestat.web")
 KEYS = ["indicator_id", "year", "geographic_level", "area_code"]
@@ -59,6 +60,7 @@ class SiteData:
     own_las: tuple[str, ...]  # 3-digit codes of the LAs whose figures are carestat's own
     las: tuple[refdata.LocalAuthority, ...]  # for the search, by name
     indicators: tuple[IndicatorMeta, ...]  # those with LA figures, by topic then name
+    linkage: LinkageData = field(default_factory=LinkageData)  # the joined-up data pages' figures
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -162,8 +164,9 @@ def publication_files(db: Path | None, folder: Path | None, synthetic: bool) -> 
 
 
 def load_site_data(db: Path | None = None, publication: Path | None = None,
-                   neighbour_list: int = 2025) -> SiteData:
-    """Read and work out everything the public pages need (a few seconds, once)."""
+                   neighbour_list: int = 2025, outcomes: Path | None = None) -> SiteData:
+    """Read and work out everything the public pages need (a few seconds, once). ``outcomes``:
+    the folder `carestat outcomes` wrote (default: $CARESTAT_OUTCOMES, else beside the warehouse)."""
     started = time.perf_counter()
     values, hidden, synthetic, own = _values(db)
     comparison = compare(values, neighbour_list=neighbour_list)
@@ -174,7 +177,7 @@ def load_site_data(db: Path | None = None, publication: Path | None = None,
         warning=early_warning(values), publication=publication_files(db, publication, synthetic),
         synthetic=synthetic, own_las=own,
         las=tuple(sorted(refdata.current_las(), key=lambda la: la.name)),
-        indicators=_indicators(comparison),
+        indicators=_indicators(comparison), linkage=load_linkage(db, outcomes),
     )
     data.seconds = time.perf_counter() - started
     log.info("aggregate data ready in %.1fs (%d indicator values)", data.seconds, values.height)

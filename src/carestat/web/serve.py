@@ -26,7 +26,8 @@ def free_port(host: str, preferred: int) -> int:
 
 def serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, users: Path | None = None,
           max_upload_mb: float | None = None, secure_cookies: bool = False, log_requests: bool = True,
-          echo: Callable[[str], None] = print, banner: list[str] | None = None) -> None:
+          echo: Callable[[str], None] = print, banner: list[str] | None = None,
+          outcomes: Path | None = None) -> None:
     """Load the data, then serve until interrupted (uvicorn, one process: the data is in memory)."""
     import uvicorn
 
@@ -35,7 +36,7 @@ def serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, users: 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("carestat.web.access").setLevel(logging.INFO if log_requests else logging.WARNING)
     echo("Loading the figures (a few seconds)...")
-    app = create_app(db, users=users, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
+    app = create_app(db, users=users, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies, outcomes=outcomes)
     chosen = free_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{chosen}"
