@@ -95,7 +95,11 @@ def validate_cin_command(
     la: Annotated[str | None, typer.Option(help="The LA's 3-digit or ONS code (names it in the reports).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
 ) -> None:
-    """Validate a CIN census XML file: exit 0 when validation ran (whatever it found), 2 if it could not."""
+    """Validate a CIN census XML file: exit 0 when validation ran (whatever it found), 2 if it could not.
+
+    Also checks the file against the DfE's XML schema (XSD) for the year, held to 2023/24.
+
+    Each schema problem is an error with code XSD giving the file's line; the first 100 are listed."""
     from carestat.validate import validate_cin
     from carestat.validate.output import write_outputs
 

@@ -10,6 +10,10 @@ from lxml import etree
 from carestat.errors import InputError
 from carestat.ingest.sources import Source, looks_binary
 
+# Every XML parse: no entity expansion, no DTD, no network, no huge trees (billion laughs, XXE).
+SAFE_OPTIONS: dict[str, bool] = {"resolve_entities": False, "no_network": True, "load_dtd": False,
+                                 "huge_tree": False, "remove_comments": True, "remove_pis": True}
+
 
 def _refuse_dtd(source: Source) -> None:
     head = source.data[:65536].lower()
@@ -21,15 +25,18 @@ def _refuse_dtd(source: Source) -> None:
         )
 
 
-def iter_elements(source: Source, tag: str) -> Iterator[etree._Element]:
-    """Yield each complete ``tag`` element in document order, freeing memory as it goes."""
+def safe_iterparse(source: Source, tag: str | None = None) -> etree.iterparse:
+    """lxml's ``iterparse`` (end events of ``tag``) over ``source`` with :data:`SAFE_OPTIONS`,
+    after refusing binary data and DTDs. The caller frees what it has used."""
     if looks_binary(source.data) and not source.data.startswith(b"\xef\xbb\xbf<"):
         raise InputError("is not an XML file (it contains binary data)", file=source.name)
     _refuse_dtd(source)
-    context = etree.iterparse(
-        io.BytesIO(source.data), events=("end",), tag=tag, resolve_entities=False,
-        no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
-    )
+    return etree.iterparse(io.BytesIO(source.data), events=("end",), tag=tag, **SAFE_OPTIONS)
+
+
+def iter_elements(source: Source, tag: str) -> Iterator[etree._Element]:
+    """Yield each complete ``tag`` element in document order, freeing memory as it goes."""
+    context = safe_iterparse(source, tag)
     try:
         for _, element in context:
             yield element
@@ -46,8 +53,7 @@ def parse_document(source: Source) -> etree._Element:
     if looks_binary(source.data):
         raise InputError("is not an XML file (it contains binary data)", file=source.name)
     _refuse_dtd(source)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(**SAFE_OPTIONS)
     try:
         return etree.fromstring(source.data, parser)
     except etree.XMLSyntaxError as exc:

@@ -207,6 +207,34 @@ class _Collector:
         self.rows[HEADER].append([None if e is None else e.text for e in found])
 
 
+def record_elements(child: Any, year: int) -> dict[str, list[Any]]:
+    """The elements one Child element's records are read from, per table in row order, as the
+    reader finds them: the first ChildIdentifiers and ChildCharacteristics, every episode and the
+    records nested in it, and a list table's items (each Disability, not Disabilities). Lets a
+    place in the file be named by table and row (elements without a namespace)."""
+    found: dict[str, list[Any]] = {}
+
+    def walk(element: Any, node: _Node) -> None:
+        records = found.setdefault(node.table.name, [])
+        if node.listed is not None:
+            records.extend(item for item in element if item.tag == node.listed)
+            return
+        records.append(element)
+        for item in element:
+            if item.tag not in node.slots and item.tag in node.children:
+                walk(item, node.children[item.tag])
+
+    top = _tree(year)
+    seen: set[str] = set()
+    for item in child:
+        node = top.get(item.tag) if isinstance(item.tag, str) else None
+        if node is None or (node.table.per_child == "one" and node.table.name in seen):
+            continue
+        seen.add(node.table.name)
+        walk(item, node)
+    return found
+
+
 def _strip_namespaces(element: Any) -> None:
     for item in element.iter():
         if isinstance(item.tag, str) and item.tag.startswith("{"):

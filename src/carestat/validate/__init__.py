@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from carestat import __version__
-from carestat.ingest import PathOrSource, ReturnData, read_903, read_cin
+from carestat.ingest import PathOrSource, ReturnData, Source, read_903, read_cin
 from carestat.refdata import LocalAuthority, resolve_la
 from carestat.validate.cin_context import CinReturn
 from carestat.validate.context import Return
 from carestat.validate.engine import ERROR_COLUMNS, Skipped, run_rules
 from carestat.validate.registry import Rule, all_rules, rule, rules_for
+from carestat.validate.xsd import XSD_CODE, XSD_SUMMARY, SchemaCheck, check_schema
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,11 @@ class ValidationReport:
                 f"{self.errors.height} errors{skipped}")
 
     def summary(self) -> pl.DataFrame:
-        """Errors by rule: code, message, number of records and of children."""
+        """Errors by rule: code, message, number of records and of children (schema problems
+        as one rule: their messages differ line by line)."""
+        message = pl.when(pl.col("code") == XSD_CODE).then(pl.lit(XSD_SUMMARY)).otherwise(pl.col("message"))
         return (
-            self.errors.group_by("code", "message")
+            self.errors.with_columns(message.alias("message")).group_by("code", "message")
             .agg(records=pl.len(), children=pl.col("child").n_unique())
             .sort("records", "code", descending=[True, False])
         )
@@ -92,14 +95,33 @@ def validate_903(
 
 
 def validate_cin(path: PathOrSource, *, year: int, la: str | None = None) -> ValidationReport:
-    """Validate a CIN census XML file against the rules of ``year`` (2025 = 2024/25).
+    """Validate a CIN census XML file against the DfE's XML schema (where one is held for
+    ``year``) and the rules of ``year`` (2025 = 2024/25).
 
     ``child`` in the errors is LAchildID; ``row`` the record's position among its table's
-    records in the file. ``la`` (3-digit or ONS code) names the LA in the reports.
+    records in the file; schema problems have code ``XSD`` and start with the file's line.
+    ``la`` (3-digit or ONS code) names the LA in the reports.
     """
     authority = resolve_la(la, year) if la else None
-    return build_report(CinReturn(read_cin(path, year, authority), authority))
+    source = path if isinstance(path, Source) else Source.from_path(path)
+    return build_cin_report(read_cin(source, year, authority), source, authority)
 
 
-__all__ = ["CinReturn", "Return", "Rule", "ValidationReport", "all_rules", "rule", "rules_for", "validate_903",
-           "validate_cin"]
+def build_cin_report(data: ReturnData, source: Source, la: LocalAuthority | None = None) -> ValidationReport:
+    """The report on a CIN census read from ``source``: the schema check, then every rule."""
+    return with_schema_check(build_report(CinReturn(data, la)), check_schema(source, data.spec.year), data)
+
+
+def with_schema_check(report: ValidationReport, check: SchemaCheck, data: ReturnData) -> ValidationReport:
+    """``report`` with the schema's problems as error lines (or its note when the year has none)."""
+    notes = report.notes + ((check.note,) if check.note else ())
+    if not check.total:
+        return replace(report, notes=notes)
+    errors = pl.concat([report.errors, check.errors(data)]).sort("table", "row", "code", nulls_last=False)
+    severities = pl.concat([report.severities.filter(pl.col("code") != XSD_CODE),
+                            pl.DataFrame({"code": [XSD_CODE], "severity": ["error"]})], how="vertical_relaxed")
+    return replace(report, errors=errors, severities=severities, notes=notes)
+
+
+__all__ = ["CinReturn", "Return", "Rule", "ValidationReport", "all_rules", "build_cin_report", "rule", "rules_for",
+           "validate_903", "validate_cin", "with_schema_check"]

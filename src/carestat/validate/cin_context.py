@@ -28,7 +28,7 @@ from carestat.refdata.workdays import (
     working_days_between,
 )
 from carestat.validate.context import Return
-from carestat.validate.registry import Example, Needs, RuleResult, rule
+from carestat.validate.registry import Example, Needs, RuleResult, rule, where
 
 KEYS = ("_file", "_row", "_invalid", "_child", "LAchildID", "CINdetailsID", "AssessmentID", "CPPID")
 # The child's fields views carry (GenderCurrent to 2023/24, Sex from 2024/25: whichever the year has).
@@ -53,6 +53,14 @@ def also(frame: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, key: str) -> pl
     key that is that table's ``_row`` (``_child``, ``CINdetailsID``, ``AssessmentID``, ``CPPID``):
     for a rule that flags both records of a pair."""
     return frame.lazy().filter(condition).select(pl.col(key).alias("_row")).drop_nulls()
+
+
+def starts_after_death(view: pl.DataFrame, start: str, table: str) -> RuleResult:
+    """Records of ``table`` (``view``'s rows, which carry the child's PersonDeathDate) starting
+    after the child died, and that child's ChildIdentifiers record (CIN plans: 4008; protection
+    plans: 8915)."""
+    late = (pl.col(start) > pl.col("PersonDeathDate")).fill_null(False)
+    return {table: where(view, late), "ChildIdentifiers": also(view, late, "_child")}
 
 
 def overlapping(frame: pl.DataFrame | pl.LazyFrame, by: str, start: str, until: pl.Expr, *,
@@ -203,4 +211,4 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, key: str, fields: Iterable[s
 
 
 __all__ = ["CHILD_FIELDS", "EPISODE_FIELDS", "KEYS", "CinReturn", "add_working_days", "also", "cin_rule",
-           "is_working_day", "no", "overlapping", "working_days_between", "yes"]
+           "is_working_day", "no", "overlapping", "starts_after_death", "working_days_between", "yes"]

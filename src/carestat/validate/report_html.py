@@ -22,6 +22,7 @@ import jinja2
 import polars as pl
 
 from carestat.validate.output import _atomic_write
+from carestat.validate.xsd import XSD_CODE, XSD_SUMMARY
 
 if TYPE_CHECKING:
     from carestat.validate import ValidationReport
@@ -72,6 +73,9 @@ def rule_table(report: ValidationReport) -> pl.DataFrame:
     )
     rank = pl.col("severity").replace_strict(SEVERITY_RANK, default=len(SEVERITY_RANK),
                                              return_dtype=pl.Int32)
+    # Schema problems' messages differ line by line; the rule's is what they have in common.
+    out = out.with_columns(pl.when(pl.col("code") == XSD_CODE).then(pl.lit(XSD_SUMMARY))
+                           .otherwise(pl.col("message")).alias("message"))
     return out.sort([rank, pl.col("records"), *code_order()],
                     descending=[False, True, False, False], nulls_last=True).with_columns(
         pl.col("message").fill_null(""), pl.col("fields").fill_null("").str.replace_all(";", ", "))
@@ -121,15 +125,22 @@ def _rows_text(table: str, rows: list[int], total: int) -> str:
     return f"{table} row{'s' if total > 1 else ''} {shown}{more}"
 
 
-def _rule_listings(errors: pl.DataFrame, per_rule: int) -> dict[str, list[tuple[Any, ...]]]:
-    """The first ``per_rule`` record errors of each rule, in file order."""
-    limited = (errors.filter(pl.col("table").is_not_null()).sort("table", "row", nulls_last=True)
+def _rule_listings(errors: pl.DataFrame, per_rule: int) -> tuple[dict[str, list[tuple[Any, ...]]],
+                                                                    dict[str, list[str]]]:
+    """The first ``per_rule`` record errors of each rule, in file order; and the messages of
+    those lines for rules whose message differs line by line (schema problems)."""
+    line = pl.col("message").str.extract(r"^Line (\d+):", 1).cast(pl.Int64, strict=False)
+    by_line = pl.when(pl.col("code") == XSD_CODE).then(line)  # schema problems in the file's order
+    limited = (errors.filter(pl.col("table").is_not_null()).sort(by_line, "table", "row", nulls_last=True)
                .filter(pl.int_range(pl.len()).over("code") < per_rule))
     listings: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for code, table, row, child, fields in limited.select(
-            "code", "table", "row", "child", "fields").iter_rows():
+    messages: dict[str, list[str]] = defaultdict(list)
+    for code, table, row, child, fields, message in limited.select(
+            "code", "table", "row", "child", "fields", "message").iter_rows():
         listings[code].append((table, row, child, (fields or "").replace(";", ", ")))
-    return listings
+        if code == XSD_CODE:
+            messages[code].append(message or "")
+    return listings, messages
 
 
 def _children(report: ValidationReport, messages: dict[str, str], severities: dict[str, str],
@@ -201,22 +212,22 @@ def context(report: ValidationReport, *, per_rule: int = PER_RULE,
     """Everything the template shows, computed with Polars so large returns stay fast."""
     rules = rule_table(report)
     sev = _with_severity(report)
-    listings = _rule_listings(report.errors, per_rule)
+    listings, line_messages = _rule_listings(report.errors, per_rule)
     messages = dict(zip(rules["code"], rules["message"], strict=True))
     severities = dict(zip(rules["code"], rules["severity"], strict=True))
     descriptions = _field_descriptions(report)
     rule_items = []
     for r in rules.iter_rows(named=True):
         r["listed"] = listings.get(r["code"], [])
+        r["line_messages"] = line_messages.get(r["code"], [])
         r["record_lines"] = r["records"] - r["return_wide"]
         r["href"] = "#" + (anchor(r["code"]) if r["record_lines"] else "return-wide")
         r["field_notes"] = [(f, descriptions.get(f, "")) for f in r["fields"].split(", ") if f]
         rule_items.append(r)
     children, n_children_with_errors = _children(report, messages, severities, max_children)
-    wide = (sev.filter(pl.col("table").is_null()).group_by("code", maintain_order=True)
-            .agg(pl.col("severity").first(), pl.col("message").first(),
-                 pl.col("fields").first().str.replace_all(";", ", "), n=pl.len())
-            .sort(code_order()))
+    wide = (sev.filter(pl.col("table").is_null()).group_by("code", "message", maintain_order=True)
+            .agg(pl.col("severity").first(), pl.col("fields").first().str.replace_all(";", ", "), n=pl.len())
+            .select("code", "severity", "message", "fields", "n").sort(code_order()))
     la = report.la
     counts = sev.group_by("severity").len()
     by_sev = dict(zip(counts["severity"], counts["len"], strict=True))
@@ -234,6 +245,8 @@ def context(report: ValidationReport, *, per_rule: int = PER_RULE,
         "rules": rule_items,
         "record_rules": [r for r in rule_items if r["record_lines"]],
         "return_wide": wide.to_dicts(),
+        "n_wide_rules": wide["code"].n_unique(),
+        "schema_lines": int((report.errors["code"] == XSD_CODE).sum()),
         "children": children,
         "n_children_with_errors": n_children_with_errors,
         "skipped": _skipped(report),

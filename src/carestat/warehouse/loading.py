@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from carestat.errors import CarestatError, UsageError, WarehouseError
-from carestat.ingest import read_903, read_cin
+from carestat.ingest import Source, read_903, read_cin
 from carestat.provenance import is_synthetic_path
 from carestat.refdata import resolve_la
 from carestat.warehouse.db import insert_frame, query, run, scalar
@@ -171,18 +171,19 @@ def store(con: duckdb.DuckDBPyConnection, prepared: dict[str, pl.DataFrame], *, 
 def read_and_check(folder: ReturnFolder, key: bytes) -> tuple[dict[str, pl.DataFrame], int, int, str]:
     """Read, validate (an SSDA903 return against the previous year when it sits beside it) and
     pseudonymise."""
-    from carestat.validate import CinReturn, Return, build_report
+    from carestat.validate import Return, build_cin_report, build_report
 
     la = resolve_la(folder.la_code, folder.year)
     if folder.return_name == "cin":
-        data = read_cin(one_cin_file(folder.files), folder.year, la)
+        source = Source.from_path(one_cin_file(folder.files))  # read once; the schema check reuses it
+        data = read_cin(source, folder.year, la)
     else:
         data = read_903(list(folder.files), folder.year, la)
     n_errors = 0
     note = ""
     if folder.year >= FIRST_RULES_YEAR:
         if folder.return_name == "cin":
-            report = build_report(CinReturn(data, la))
+            report = build_cin_report(data, source, la)  # the DfE's XML schema too, as its collection does
         else:
             previous = read_903(list(folder.previous), folder.year - 1, la) if folder.previous else None
             report = build_report(Return(data, previous, la))

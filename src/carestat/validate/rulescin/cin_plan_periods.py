@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.validate.cin_context import CinReturn, also, cin_rule, yes
+from carestat.validate.cin_context import CinReturn, also, cin_rule, starts_after_death, yes
 from carestat.validate.registry import Example, RuleResult, Where, fail, ok, where
 
 
@@ -35,9 +35,7 @@ def no_cin_plan_after_no_further_action(r: CinReturn) -> RuleResult:
                               ok(CINdetailsID="E3", CINPlanStartDate="2024-09-02")]}),
 ])
 def cin_plan_starts_before_death(r: CinReturn) -> RuleResult:
-    v = r.cin_plans_episode
-    late = (pl.col("CINPlanStartDate") > pl.col("PersonDeathDate")).fill_null(False)
-    return {"CINplanDates": where(v, late), "ChildIdentifiers": also(v, late, "_child")}
+    return starts_after_death(r.cin_plans_episode, "CINPlanStartDate", "CINplanDates")
 
 
 @cin_rule("4009Q", tables=("CINplanDates", "ChildIdentifiers"), fields=("PersonDeathDate", "CINPlanEndDate"),

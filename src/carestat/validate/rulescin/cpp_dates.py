@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carestat.validate.cin_context import CinReturn, also, cin_rule, overlapping
+from carestat.validate.cin_context import CinReturn, also, cin_rule, overlapping, starts_after_death
 from carestat.validate.registry import Example, RuleResult, Where, fail, ok, where
 
 
@@ -28,9 +28,7 @@ def plan_not_one_day(r: CinReturn) -> Where:
                                       ok(LAchildID="C", CPPstartDate="2024-06-02")]}),
 ])
 def plan_starts_before_death(r: CinReturn) -> RuleResult:
-    v = r.cpp_episode
-    late = (pl.col("CPPstartDate") > pl.col("PersonDeathDate")).fill_null(False)
-    return {"ChildProtectionPlans": where(v, late), "ChildIdentifiers": also(v, late, "_child")}
+    return starts_after_death(r.cpp_episode, "CPPstartDate", "ChildProtectionPlans")
 
 
 @cin_rule("8920", tables=("ChildProtectionPlans", "ChildIdentifiers"), fields=("PersonDeathDate", "CPPendDate"),
