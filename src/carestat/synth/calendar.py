@@ -84,6 +84,13 @@ def age_at(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
     return years - before
 
 
+def month_and_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Month (1-12) and day of the month of each day."""
+    t = _tables()
+    i = t.index(days)
+    return t.month[i], t.dom[i]
+
+
 def is_31_march(days: np.ndarray) -> np.ndarray:
     t = _tables()
     i = t.index(days)

@@ -48,7 +48,7 @@ _RC_BY_REC = {"E11": 1, "E12": 1, "E2": 2, "E41": 3, "E3": 5, "E7": 6, **{f"E4{k
 def _forced_episodes(h: History, rng: np.random.Generator, within45: float, within15: float) -> dict[str, np.ndarray]:
     """One episode per spell of care (spells under six months apart share one), with its intake."""
     p = h.periods
-    order = np.lexsort((p.start, p.child))
+    order = _by(p.child, p.start)
     child, start, end, rec, n = p.child[order], p.start[order], p.end[order], h.rec[order].astype(str), len(order)
     emergency = rng.random(n) < 0.35
     ref = np.minimum(np.maximum(start - np.where(emergency, rng.integers(0, 4, n), rng.integers(14, 300, n)),
@@ -108,10 +108,18 @@ def _disabilities(child: np.ndarray, disabled: np.ndarray, rng: np.random.Genera
 
 def _records(**cols: np.ndarray | pl.Series) -> pl.DataFrame:
     """A frame of records with ``y0``/``y1``: the censuses from its ``start`` to its ``end`` (or ``last``)."""
-    frame = pl.DataFrame(cols)
-    last = cols["last"] if "last" in cols else cols["end"]
-    return frame.with_columns(y0=pl.Series(collection_year(np.asarray(cols["start"]))),
-                              y1=pl.Series(collection_year(np.asarray(last)))).drop("last", strict=False)
+    last = cols.pop("last") if "last" in cols else cols["end"]
+    return pl.DataFrame({**cols, "y0": collection_year(np.asarray(cols["start"])), "y1": collection_year(np.asarray(last))})
+
+
+def _by(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """The order sorting by ``major`` then ``minor``, ties kept in place (``np.lexsort((minor, major))``,
+    sorting one combined key: several times faster)."""
+    if not len(major):
+        return np.zeros(0, dtype=np.int64)
+    major, minor = np.asarray(major, dtype=np.int64), np.asarray(minor, dtype=np.int64)
+    low = minor.min()
+    return np.argsort((major - major.min()) * (int(minor.max() - low) + 1) + (minor - low), kind="stable")
 
 
 def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: float, seed: int,
@@ -152,7 +160,7 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
                                       "plan_start", "plan_end", "s47", "icpc_held", "no_factors")}
     course, o_child, o_close = t["course"], n903 + t["child"], t["close"]
     ep_f, ep_o = np.arange(nf), nf + np.arange(no)
-    at18 = o_close == add_years_days(dob[np.searchsorted(children["child"].to_numpy(), o_child)], 18) - 1
+    at18 = o_close == add_years_days(dob[len(kids) + t["child"]], 18) - 1  # the others follow those looked after
     # RC8 no further action after assessment, RC9 early help (from 2022/23); at 18 adult services or ceased.
     reason = np.select([at18, course == 0, course == 1], [
         np.where(rng.random(no) < 0.3, 6, 7), 7, np.where((rng.random(no) < 0.45) & (o_close >= day(dt.date(2022, 4, 1))), 9, 8)],
@@ -162,7 +170,7 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
     ref_all, child_all = np.r_[fo["ref"], t["ref"]], np.r_[fo["child"], o_child]
     source = draw_index(_SOURCE.values(), nf + no, rng)
     source = np.where((source == 12) & (ref_all < day(dt.date(2022, 4, 1))), 10, source)  # early help (5D) from 2022/23
-    order = np.lexsort((ref_all, child_all))
+    order = _by(child_all, ref_all)
     episodes = _records(
         ep=np.r_[ep_f, ep_o], child=child_all, ref=ref_all, close=np.r_[fo["close"], o_close], source=codes_of(_SOURCE, source),
         need=pl.concat([pl.Series(fo["need"]), codes_of(_NEED, need)]), nfa=np.r_[np.zeros(nf, bool), course == 0],
@@ -176,7 +184,8 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
 
     def owned(frame: pl.DataFrame, by: str = "start") -> pl.DataFrame:
         epi = row_of[frame["ep"].to_numpy()]
-        return frame.with_columns(epi=epi, child=child_all[order][epi])[np.lexsort((frame[by].to_numpy(), epi))]
+        return frame.with_columns(epi=epi, child=child_all[order][epi])[pl.Series(_by(epi, frame[by].to_numpy()),
+                                                                                       dtype=pl.UInt32)]
 
     has_a, s47, fs = course != 0, t["s47"], fo["s47"]
     held = np.r_[fo["icpc"][fs] >= 0, t["icpc_held"][s47]]
@@ -198,7 +207,7 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
                                  icpc=np.where(held, icpc, -1), not_required=~held, last=np.where(held, icpc, s_start))),
         plans=owned(_records(ep=np.r_[ep_f[pb], ep_f[pa], ep_o[plan]], start=np.r_[fo["auth"][pb], fo["care_end"][pa], t["plan_start"][plan]],
                              end=np.r_[fo["care_start"][pb], fo["close"][pa], plan_end[plan]])),
-        cpps=cpps, reviews=reviews[np.lexsort((reviews["date"].to_numpy(), reviews["epi"].to_numpy()))])
+        cpps=cpps, reviews=reviews[pl.Series(_by(reviews["epi"].to_numpy(), reviews["date"].to_numpy()), dtype=pl.UInt32)])
 
 
 def _protection_plans(ep: np.ndarray, child: np.ndarray, start: np.ndarray, end: np.ndarray,
@@ -206,7 +215,7 @@ def _protection_plans(ep: np.ndarray, child: np.ndarray, start: np.ndarray, end:
     """Categories of abuse and the number of previous plans: earlier plans here, and for some children
     plans elsewhere before their first one here, so that each year's share of second or subsequent
     plans is ``second[year]``."""
-    n, order = len(ep), np.lexsort((start, child))
+    n, order = len(ep), _by(child, start)
     first = np.r_[True, child[order][1:] != child[order][:-1]]
     at = np.maximum.accumulate(np.where(first, np.arange(n), 0))  # the child's first plan
     here = np.arange(n) - at

@@ -37,6 +37,9 @@ _ASSESSMENT_BANDS = {(0, 0): 11680, (1, 10): 75590, (11, 20): 112180, (21, 30): 
 _ENDED_BEFORE_TWO_YEARS = 0.3  # of protection plans that would otherwise pass two years (DfE: 2.3% at 31 March)
 _G_STEP = 3.0  # the most protection plans' lengths may scale from one year to the next
 _PRIOR_SHARE = 0.55  # at most this share of 31 March's protection plans started in earlier years
+# What each referral's record keeps: its child and course and the dates of what followed.
+_KEPT = ("child", "ref", "course", "a_start", "auth", "s_start", "icpc", "close", "cpp_end", "plan_start", "plan_end",
+         "s47", "icpc_held", "no_factors")
 _AGE_WEIGHTS = np.array([8, 5, 5, 4.5, 4.5, 5, 5, 5, 5, 5, 5.5, 6, 6.5, 6.5, 6.5, 6, 5, 1.5])
 
 
@@ -141,22 +144,32 @@ def _calibrated(ref: np.ndarray, t: dict[str, np.ndarray], e: int, need_cpp: flo
     leave too many open the next, short plans the next too few, and so on. Without ``last_g`` (the first
     year, with no earlier plans to carry) lengths are left as drawn."""
     b = _base_dates(ref, t)
-    is_cpp = np.isin(t["course"], [5, 6]) & (b["icpc"] <= e)
+    # Counts at 31 March for a scale: only the records that can be open then are looked at.
+    cpp = np.nonzero(np.isin(t["course"], [5, 6]) & (b["icpc"] <= e))[0]
+    icpc = b["icpc"][cpp]
 
-    def open_cpp(g: float) -> int:
-        return int((is_cpp & (b["icpc"] + np.maximum(np.round(t["cpp_base"] * g), 2) > e)).sum())
+    def open_cpp(g: float, base: np.ndarray = t["cpp_base"][cpp]) -> int:
+        return int((icpc + np.maximum(np.round(base * g), 2) > e).sum())
 
     if last_g is None:
         d = {**b, **_close(ref, b, t, 1.0, 1.0)}
         return d, (open_cpp(1.0), int((d["close"] > e).sum())), 1.0
     g = _bisect(open_cpp, need_cpp, last_g / _G_STEP, last_g * _G_STEP)
     plan = np.isin(t["course"], [3, 4, 6])  # only plans' lengths move with f
-    fixed = int((_close(ref, b, t, 1.0, g)["close"][~plan] > e).sum())
-    tp, bp = ({k: v[plan] for k, v in x.items()} for x in (t, b))
-    f = _bisect(lambda f: fixed + int((_close(ref[plan], bp, tp, f, g)["close"] > e).sum()), need_cin)
+    at_g = _close(ref, b, t, 1.0, g)
+    # A plan's episode closes after both the plan and the services before it (``after``): those
+    # whose services alone run past 31 March are open at any f.
+    p = np.nonzero(plan)[0]
+    extra, start = t["extra"][p], at_g["plan_start"][p]
+    late = b["after"][p] + extra > e
+    fixed = int((at_g["close"][~plan] > e).sum()) + int(late.sum())
+    base = np.where(t["course"][p] == 4, t["long_base"][p], t["plan_base"][p])[~late]
+    start, extra = start[~late], extra[~late]
+    f = _bisect(lambda f: fixed + int((start + np.maximum(np.round(base * f), 14).astype(np.int64) + extra > e).sum()),
+                need_cin)
     t["cpp_base"], t["plan_base"], t["long_base"] = t["cpp_base"] * g, t["plan_base"] * f, t["long_base"] * f
     d = {**b, **_close(ref, b, t, 1.0, 1.0)}
-    return d, (open_cpp(1.0), int((d["close"] > e).sum())), g
+    return d, (open_cpp(1.0, t["cpp_base"][cpp]), int((d["close"] > e).sum())), g
 
 
 class Pool:
@@ -189,7 +202,11 @@ class Pool:
             a, b = np.maximum(lc + 1, t0), np.minimum(np.minimum(lr + 365, t1 - 1), limit)
         else:
             a, b = np.maximum(np.maximum(lc + 1, lr + 366), t0), np.minimum(t1 - 1, limit)
-        ok = (a <= b) & ~np.isin(some, taken)
+        ok = a <= b
+        if len(taken):
+            blocked = np.zeros(self.n, dtype=bool)
+            blocked[taken] = True
+            ok &= ~blocked[some]
         cand = np.nonzero(ok)[0]
         if k <= 0 or not len(cand):
             return cand[:0], cand[:0]
@@ -341,4 +358,4 @@ def simulate_referrals(rows: dict[int, dict], years: list[int], fo: dict[str, np
         out.append({**t, **d, "ref": ref, "child": child, "cpp_rows": np.nonzero(np.isin(t["course"], [5, 6]))[0]})
         got = (_open_on(e, _plan_dates(out[-1])[1:]), int((d["close"] > e).sum()))
         adjust = [float(np.clip(0.5 * a + 0.5 * (x + 5) / (n_ + 5), 0.8, 1.25)) for a, x, n_ in zip(adjust, expected, got, strict=True)]
-    return ({k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}), pool
+    return ({k: np.concatenate([o[k] for o in out]) for k in _KEPT} if out else {}), pool

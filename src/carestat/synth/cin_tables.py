@@ -14,14 +14,15 @@ Also here: the shape of a simulated history (``CinHistory``, which
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
 import polars as pl
 
 from carestat.spec import spec
-from carestat.synth.calendar import year_end
+from carestat.synth.calendar import day, year_end
 from carestat.synth.columns import date_str
 
 _KEYS = {"ChildIdentifiers": ["LAchildID"], "ChildCharacteristics": ["LAchildID"], "Disabilities": ["LAchildID"],
@@ -47,11 +48,20 @@ class CinHistory:
     plans: pl.DataFrame  # ep, start, end
     cpps: pl.DataFrame  # cpp, ep, start, end, initial, latest, previous
     reviews: pl.DataFrame  # cpp, date
+    _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)  # see cin_year_tables
+    _arrays: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def disabled(self) -> np.ndarray:
         """The children with a disability (sorted)."""
         return np.unique(self.disabilities.filter(pl.col("code") != "NONE")["child"].to_numpy())
+
+    def array(self, table: str, name: str) -> np.ndarray:
+        """A column of one of the history's frames (``table``: the attribute) as numpy, made once."""
+        key = (table, name)
+        if key not in self._arrays:
+            self._arrays[key] = getattr(self, table)[name].to_numpy()
+        return self._arrays[key]
 
     @cached_property
     def closed_after_assessment(self) -> np.ndarray:
@@ -60,15 +70,6 @@ class CinHistory:
 
 
 # --- cutting ---------------------------------------------------------------------------------------
-def _iso(column: str) -> pl.Expr:
-    return date_str(pl.col(column), iso=True)
-
-
-def _if_this_year(column: str, year: int) -> pl.Expr:
-    """The date, if it falls in the census year (its record's last census is this one)."""
-    return pl.when(pl.col("y1") == year).then(_iso(column))
-
-
 def table_columns(name: str, year: int) -> list[str]:
     """A table's key columns followed by its fields in XML order."""
     keys = _KEYS[name]
@@ -90,9 +91,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _factors(start: np.ndarray, dob: np.ndarray, disabled: np.ndarray, uasc: np.ndarray, none: np.ndarray, year: int,
-             rng: np.random.Generator) -> tuple[np.ndarray, pl.Series]:
+             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Sets of factors for completed assessments (started on ``start`` by children born on ``dob``;
-    ``none``: no factors recorded): the assessment of each factor and its code, in a stable order."""
+    ``none``: no factors recorded): the assessment of each factor and its code (a position in the
+    codes listed last), in a stable order."""
     n = len(start)
     age = (start - dob) // 365
     teen = age >= 11
@@ -120,7 +122,7 @@ def _factors(start: np.ndarray, dob: np.ndarray, disabled: np.ndarray, uasc: np.
     rows, which = np.nonzero(matrix)
     rows, which = np.r_[rows, np.nonzero(none)[0]], np.r_[which, np.full(int(none.sum()), len(codes))]
     order = np.argsort(rows, kind="stable")
-    return rows[order], pl.Series([*codes, "21"]).gather(which[order])
+    return rows[order], which[order], [*codes, "21"]
 
 
 @cache
@@ -128,89 +130,206 @@ def _numbers() -> pl.Series:
     return pl.Series([str(i) for i in range(1000)])
 
 
-class _Census:
-    """Where a year's records sit: episode number within the child, child position in the file."""
+_DAY_ONE, _DAY_LAST = day(dt.date(1900, 1, 1)), day(dt.date(2100, 12, 31))  # the days a census can show
 
-    def __init__(self, ch: CinHistory, year: int, shown: pl.DataFrame) -> None:
+
+@cache
+def _days() -> pl.Series:
+    """Every day 1900-2100 as an ISO date, then a blank (for days not shown): looked up, not formatted."""
+    days = pl.Series(np.arange(_DAY_ONE, _DAY_LAST + 1))
+    return pl.select(date_str(pl.lit(days), iso=True)).to_series().append(pl.Series([None], dtype=pl.String)).rechunk()
+
+
+def _coded(values: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """A string column as its distinct values (then a blank) and each row's position among them."""
+    distinct = values.drop_nulls().unique().sort()
+    at = values.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64).fill_null(len(distinct)).to_numpy()
+    return distinct.append(pl.Series([None], dtype=pl.String)).rechunk(), at
+
+
+class _Records:
+    """One kind of record that censuses from ``first`` on may show (``frame``'s rows, with ``y0``,
+    ``child``, ``epi`` and ``y1``, the last census to show it, if it lasts): its numbers, and its
+    strings coded (as positions among their distinct values)."""
+
+    def __init__(self, frame: pl.DataFrame, first: int) -> None:
+        self.lasts = "y1" in frame.columns
+        sub = frame[np.nonzero(frame["y1" if self.lasts else "y0"].to_numpy() >= first)[0]]
+        self.col = {c: sub[c].to_numpy() for c, t in sub.schema.items() if t != pl.String}
+        self.code = {c: _coded(sub[c]) for c, t in sub.schema.items() if t == pl.String}
+
+    def cut(self, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """The records a census shows (open in its year or, records that do not last, begun in it) and
+        whether it is their last."""
+        y0 = self.col["y0"]
+        if not self.lasts:
+            at = np.nonzero(y0 == year)[0]
+            return at, np.ones(len(at), dtype=bool)
+        y1 = self.col["y1"]
+        at = np.nonzero((y0 <= year) & (y1 >= year))[0]
+        return at, y1[at] == year
+
+    def days(self, name: str, at: np.ndarray, shown: np.ndarray | None = None) -> pl.Series:
+        """A date column's ISO strings (blank where not ``shown``)."""
+        d = self.col[name][at] - _DAY_ONE
+        return _pick(_days(), d if shown is None else np.where(shown, d, len(_days()) - 1))
+
+    def strings(self, name: str, at: np.ndarray, shown: np.ndarray | None = None) -> pl.Series:
+        """A string column's values (blank where not ``shown``)."""
+        values, pos = self.code[name]
+        return _pick(values, pos[at] if shown is None else np.where(shown, pos[at], len(values) - 1))
+
+
+class _Prepared:
+    """A history's records as the censuses from ``first`` on show them, in the forms a census is cut
+    from fastest: numbers, and strings as positions among their few distinct values."""
+
+    def __init__(self, ch: CinHistory, first: int) -> None:
+        self.first, kids = first, ch.children
+        self.children = kids["child"].to_numpy()
+        self.kid = {c: kids[c].to_numpy() for c in ("dob", "school_year", "death", "sex", "uasc")}
+        self.ids = kids["LAchildID"].rechunk()
+        self.upn = kids["upn"].append(pl.Series([None], dtype=pl.String)).rechunk()
+        self.ethnic, self.kid["ethnic"] = _coded(kids["ethnic"])
+        reasons, self.kid["reason"] = _coded(kids["upn_reason"])  # "" for a child with a UPN
+        self.reasons = pl.concat([reasons[:-1], pl.Series(["UN1", None], dtype=pl.String)], rechunk=True)
         e = ch.episodes
-        self.year, self.unit = year, int(ch.unit)
         # A child's episodes are in time order and never overlap, so their last census years rise:
-        # those shown this year are the run starting at the first ending this year or later.
+        # those shown in a year are the run starting at the first ending that year or later.
         self.key = e["child"].to_numpy() * 4096 + e["y1"].to_numpy()
-        self.ids, self.children = ch.children["LAchildID"], ch.children["child"].to_numpy()
-        self.kids = shown["child"].unique(maintain_order=True).to_numpy()
-
-    def keyed(self, frame: pl.DataFrame) -> pl.LazyFrame:
-        """``frame`` (shown this year) with LAchildID, CINdetailsID and the child's place ``_c``."""
-        child, epi = frame["child"].to_numpy(), frame["epi"].to_numpy()
-        nth = epi - np.searchsorted(self.key, child * 4096 + self.year) + 1
-        return frame.lazy().with_columns(
-            LAchildID=pl.lit(self.ids.gather(np.searchsorted(self.children, child))),
-            CINdetailsID=pl.lit(_numbers().gather(np.minimum(nth, 999))),
-            _c=pl.lit(pl.Series(self.unit * (1 << 24) + np.searchsorted(self.kids, child), dtype=pl.Int64)))
+        self.episodes, self.assessments, self.plans, self.section47, self.cpps, self.reviews = (
+            _Records(f, first) for f in (e, ch.assessments.with_columns(disabled=pl.col("child").is_in(ch.disabled)),
+                                         ch.plans, ch.section47, ch.cpps, ch.reviews))
+        self.dis_child = ch.disabilities["child"].to_numpy()
+        self.disabilities = _coded(ch.disabilities["code"])
 
 
-def _shown(frame: pl.DataFrame, year: int, first: bool = False) -> pl.DataFrame:
-    """The records a census shows: open at some time in its year (or, ``first``, begun in it)."""
-    y0 = frame["y0"].to_numpy()
-    shown = (y0 == year) if first else (y0 <= year) & (frame["y1"].to_numpy() >= year)
-    return frame[np.nonzero(shown)[0]]
+def _prepared(ch: CinHistory, year: int) -> _Prepared:
+    if ch._prepared is None or ch._prepared.first > year:
+        ch._prepared = _Prepared(ch, year)
+    return ch._prepared
+
+
+def _pick(values: pl.Series, at: np.ndarray) -> pl.Series:
+    """``values`` at positions ``at`` (a gather, in the form polars takes fastest: from one chunk, which
+    every column gathered from here is)."""
+    return values[pl.Series(at.astype(np.uint32, copy=False))]
+
+
+_FILLS: dict[str | None, pl.Series] = {}
+
+
+def _blank(n: int, value: str | None = None) -> pl.Series:
+    """``n`` times ``value`` (a slice of a column kept for it)."""
+    if len(_FILLS.get(value, ())) < n:
+        _FILLS[value] = pl.Series([value], dtype=pl.String).extend_constant(value, max(n, 1 << 16))
+    return _FILLS[value][:n]
+
+
+_FLAGS = pl.Series(["false", "true"])
+_SEXES = (pl.Series(["1", "2", "0"]), pl.Series(["M", "F", "U"]))  # male, female, not yet born: to 2024, from 2025
 
 
 def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
     """A collection year's CIN census as string tables keyed by the CIN spec's table names (plus the
-    child's place in the file, ``_c``): built as one lazy query per table, run together."""
-    shown = _shown(ch.episodes, year)
-    census = _Census(ch, year, shown)
-    ep = census.keyed(shown)
-    kids = ch.children[np.searchsorted(ch.children["child"].to_numpy(), census.kids)].with_columns(
-        _c=pl.Series(census.unit * (1 << 24) + np.arange(len(census.kids)), dtype=pl.Int64))
-    born = pl.col("dob") <= year_end(year)
-    upn = born & (pl.col("school_year") <= year) & (pl.col("upn_reason") == "")
-    m, f, u = ("1", "2", "0") if year <= 2024 else ("M", "F", "U")
-    out: dict[str, pl.LazyFrame] = {"ChildIdentifiers": kids.lazy().select(
-        "_c", "LAchildID", UPN=pl.when(upn).then("upn"), FormerUPN=pl.lit(None, dtype=pl.String),
-        UPNunknown=pl.when(~upn).then(pl.when(born & (pl.col("school_year") <= year)).then("upn_reason")
-                                      .otherwise(pl.lit("UN1"))),
-        PersonBirthDate=pl.when(born).then(_iso("dob")), ExpectedPersonBirthDate=pl.when(~born).then(_iso("dob")),
-        **{"GenderCurrent" if year <= 2024 else "Sex": pl.when(~born).then(pl.lit(u))
-           .when(pl.col("sex") == 1).then(pl.lit(f)).otherwise(pl.lit(m))},
-        PersonDeathDate=pl.when((pl.col("death") >= 0) & (pl.col("death") <= year_end(year))).then(_iso("death")))}
-    out["ChildCharacteristics"] = kids.lazy().select("_c", "LAchildID", Ethnicity="ethnic")
-    out["Disabilities"] = kids.lazy().select("_c", "child", "LAchildID").join(
-        ch.disabilities.lazy(), on="child", maintain_order="left").select("_c", "LAchildID", Disability="code")
-    out["CINdetails"] = ep.select(
-        "_c", "LAchildID", "CINdetailsID", CINreferralDate=_iso("ref"), ReferralSource="source", PrimaryNeedCode="need",
-        CINclosureDate=_if_this_year("close", year), ReasonForClosure=pl.when(pl.col("y1") == year).then("reason"),
-        DateOfInitialCPC=pl.lit(None, dtype=pl.String),
-        ReferralNFA=pl.when("nfa").then(pl.lit("true")).otherwise(pl.lit("false")))
-    # One assessment and at most one protection plan per episode in this model: their IDs are 1.
-    assessments = _shown(ch.assessments, year)
-    a = census.keyed(assessments).with_columns(AssessmentID=pl.lit("1"))
-    out["Assessments"] = a.select(
-        "_c", "LAchildID", "CINdetailsID", "AssessmentID", AssessmentActualStartDate=_iso("start"),
-        AssessmentInternalReviewDate=pl.lit(None, dtype=pl.String), AssessmentAuthorisationDate=_if_this_year("auth", year))
-    done = census.keyed(assessments[np.nonzero(assessments["y1"].to_numpy() == year)[0]]).collect()
-    who = np.searchsorted(kids["child"].to_numpy(), done["child"].to_numpy())
-    disabled = np.isin(done["child"].to_numpy(), ch.disabled)
-    rows, codes = _factors(done["start"].to_numpy(), kids["dob"].to_numpy()[who], disabled, kids["uasc"].to_numpy()[who],
-                           done["no_factors"].to_numpy(), year, np.random.default_rng([*ch.seed, year, 53]))
-    out["AssessmentFactorsList"] = done.select("_c", "LAchildID", "CINdetailsID")[rows].lazy().with_columns(
-        AssessmentID=pl.lit("1"), AssessmentFactors=pl.lit(codes))
+    child's place in the file, ``_c``): cut from numbers prepared once per history (the first call
+    prepares them, for its census and later ones)."""
+    p = _prepared(ch, year)
+    base = int(ch.unit) * (1 << 24)  # _c: the unit, then the child's place
+    E = p.episodes
+    at, last = E.cut(year)
+    ep_child = E.col["child"][at]
+    first = np.r_[True, ep_child[1:] != ep_child[:-1]] if len(at) else np.zeros(0, dtype=bool)
+    kids, first_epi = ep_child[first], E.col["epi"][at][first]  # the census's children, in order
+    slot = np.full(p.children[-1] + 1 if len(p.children) else 0, -1)
+    slot[kids] = np.arange(len(kids))
+    ids = _pick(p.ids, np.searchsorted(p.children, kids))
+
+    def table(name: str, records: _Records | None, at: np.ndarray | None, **columns: pl.Series) -> pl.DataFrame:
+        """A table in its columns' order, with each record's LAchildID, its episode's number within
+        the child's in the census (CINdetailsID: a child's episodes never overlap, so those shown are
+        a run) and child's place."""
+        if records is not None and at is not None:
+            child, epi = records.col["child"][at], records.col["epi"][at]
+            pos = slot[child]
+            if bool(np.all(pos >= 0)):
+                nth = epi - first_epi[pos] + 1
+            else:  # a record beyond its child's episodes: placed where its child and year sort
+                pos, nth = np.searchsorted(kids, child), epi - np.searchsorted(p.key, child * 4096 + year) + 1
+            columns |= {"LAchildID": _pick(ids, pos), "CINdetailsID": _pick(_numbers(), np.minimum(nth, 999)),
+                        "_c": pl.Series(base + pos, dtype=pl.Int64)}
+        n = len(next(iter(columns.values())))
+        return pl.DataFrame([columns[c].alias(c) if c in columns else _blank(n).alias(c)
+                             for c in [*table_columns(name, year), "_c"]])
+
+    # --- children --------------------------------------------------------------------------------
+    pos = np.searchsorted(p.children, kids)
+    dob, school_year, death, sex = (p.kid[c][pos] for c in ("dob", "school_year", "death", "sex"))
+    end = year_end(year)
+    born = dob <= end
+    school = born & (school_year <= year)
+    upn = school & (_pick(p.reasons, p.kid["reason"][pos]) == "").to_numpy()
+    null_day = len(_days()) - 1
+    c = pl.Series(base + np.arange(len(kids)), dtype=pl.Int64)
+    out = {"ChildIdentifiers": table(
+        "ChildIdentifiers", None, None, LAchildID=ids, UPN=_pick(p.upn, np.where(upn, pos, len(p.upn) - 1)),
+        UPNunknown=_pick(p.reasons, np.where(upn, len(p.reasons) - 1, np.where(school, p.kid["reason"][pos], len(p.reasons) - 2))),
+        PersonBirthDate=_pick(_days(), np.where(born, dob - _DAY_ONE, null_day)),
+        ExpectedPersonBirthDate=_pick(_days(), np.where(born, null_day, dob - _DAY_ONE)),
+        **{"GenderCurrent" if year <= 2024 else "Sex": _pick(_SEXES[year > 2024], np.where(~born, 2, sex == 1))},
+        PersonDeathDate=_pick(_days(), np.where((death >= 0) & (death <= end), death - _DAY_ONE, null_day)), _c=c),
+        "ChildCharacteristics": table("ChildCharacteristics", None, None, LAchildID=ids,
+                                      Ethnicity=_pick(p.ethnic, p.kid["ethnic"][pos]), _c=c)}
+    lo, hi = np.searchsorted(p.dis_child, kids), np.searchsorted(p.dis_child, kids, side="right")
+    n = hi - lo  # each child's disabilities, in a run
+    who = np.repeat(np.arange(len(kids)), n)
+    out["Disabilities"] = table("Disabilities", None, None, LAchildID=_pick(ids, who),
+                                Disability=_pick(p.disabilities[0], p.disabilities[1][lo[who] + np.arange(len(who)) - (np.cumsum(n) - n)[who]]),
+                                _c=_pick(c, who))
+    # --- episodes and what happens in them -------------------------------------------------------
+    out["CINdetails"] = table("CINdetails", E, at, CINreferralDate=E.days("ref", at), ReferralSource=E.strings("source", at),
+                              PrimaryNeedCode=E.strings("need", at), CINclosureDate=E.days("close", at, last),
+                              ReasonForClosure=E.strings("reason", at, last), ReferralNFA=_pick(_FLAGS, E.col["nfa"][at]))
+    A = p.assessments
+    a_at, done = A.cut(year)
+    out["Assessments"] = table("Assessments", A, a_at, AssessmentID=_blank(len(a_at), "1"),
+                               AssessmentActualStartDate=A.days("start", a_at),
+                               AssessmentAuthorisationDate=A.days("auth", a_at, done))
+    out["AssessmentFactorsList"] = _factors_table(ch, p, out["Assessments"], a_at, done, year)
     # CIN plan dates joined the census in 2021/22 (the held schemas have them from 2022).
-    out["CINplanDates"] = census.keyed(_shown(ch.plans, year) if year >= 2022 else ch.plans.clear()).select(
-        "_c", "LAchildID", "CINdetailsID", CINPlanStartDate=_iso("start"), CINPlanEndDate=_if_this_year("end", year))
-    out["Section47"] = census.keyed(_shown(ch.section47, year)).select(
-        "_c", "LAchildID", "CINdetailsID", S47ActualStartDate=_iso("start"),
-        InitialCPCtarget=pl.when(~pl.col("not_required")).then(_iso("target")),
-        DateOfInitialCPC=pl.when(~pl.col("not_required")).then(_if_this_year("icpc", year)),
-        ICPCnotRequired=pl.when("not_required").then(pl.lit("true")).otherwise(pl.lit("false")))
-    out["ChildProtectionPlans"] = census.keyed(_shown(ch.cpps, year)).select(
-        "_c", "LAchildID", "CINdetailsID", CPPID=pl.lit("1"), CPPstartDate=_iso("start"),
-        CPPendDate=_if_this_year("end", year), InitialCategoryOfAbuse="initial", LatestCategoryOfAbuse="latest",
-        NumberOfPreviousCPP=pl.col("previous").cast(pl.String))
-    out["Reviews"] = census.keyed(_shown(ch.reviews, year, first=True)).select(
-        "_c", "LAchildID", "CINdetailsID", CPPID=pl.lit("1"), CPPreviewDate=_iso("date"))
-    names = list(out)
-    frames = pl.collect_all([out[n].select(*table_columns(n, year), "_c") for n in names])
-    return dict(zip(names, frames, strict=True))
+    P = p.plans
+    p_at, p_last = P.cut(year if year >= 2022 else -1)
+    out["CINplanDates"] = table("CINplanDates", P, p_at, CINPlanStartDate=P.days("start", p_at),
+                                CINPlanEndDate=P.days("end", p_at, p_last))
+    S = p.section47
+    s_at, s_last = S.cut(year)
+    required = ~S.col["not_required"][s_at]
+    out["Section47"] = table("Section47", S, s_at, S47ActualStartDate=S.days("start", s_at),
+                             InitialCPCtarget=S.days("target", s_at, required),
+                             DateOfInitialCPC=S.days("icpc", s_at, required & s_last),
+                             ICPCnotRequired=_pick(_FLAGS, ~required))
+    C = p.cpps
+    c_at, c_last = C.cut(year)
+    out["ChildProtectionPlans"] = table(
+        "ChildProtectionPlans", C, c_at, CPPID=_blank(len(c_at), "1"), CPPstartDate=C.days("start", c_at),
+        CPPendDate=C.days("end", c_at, c_last), InitialCategoryOfAbuse=C.strings("initial", c_at),
+        LatestCategoryOfAbuse=C.strings("latest", c_at), NumberOfPreviousCPP=_pick(_numbers(), C.col["previous"][c_at]))
+    R = p.reviews
+    r_at, _ = R.cut(year)
+    out["Reviews"] = table("Reviews", R, r_at, CPPID=_blank(len(r_at), "1"), CPPreviewDate=R.days("date", r_at))
+    return out
+
+
+def _factors_table(ch: CinHistory, p: _Prepared, assessments: pl.DataFrame, at: np.ndarray, done: np.ndarray,
+                   year: int) -> pl.DataFrame:
+    """The factors identified at the assessments completed in the year (``done`` of the census's
+    ``assessments``, positions ``at`` among the prepared ones): drawn now."""
+    A, done_at = p.assessments, at[done]
+    who = np.searchsorted(p.children, A.col["child"][done_at])
+    rows, which, codes = _factors(A.col["start"][done_at], p.kid["dob"][who], A.col["disabled"][done_at],
+                                  p.kid["uasc"][who], A.col["no_factors"][done_at], year,
+                                  np.random.default_rng([*ch.seed, year, 53]))
+    rows = np.nonzero(done)[0][rows]
+    return pl.DataFrame([_pick(assessments["LAchildID"], rows), _pick(assessments["CINdetailsID"], rows),
+                         _blank(len(rows), "1").alias("AssessmentID"),
+                         _pick(pl.Series("AssessmentFactors", codes, dtype=pl.String), which), _pick(assessments["_c"], rows)])

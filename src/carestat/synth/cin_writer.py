@@ -1,15 +1,19 @@
 """Write a CIN census year as one DfE CIN XML document (Message > Header, Children > Child ...).
 
-Every record becomes one string fragment, built column-wise, with a numeric key giving its place in
-the document: child, then episode, then the section of the episode (assessments, plans, enquiries,
-the no-further-action flag, protection plans) and the record's place in it. One sort on that key and
-one join make the document, so national-scale writing takes a few vectorised passes and no
-per-child work. Elements follow the XSD's order and are left out when blank. Values are codes,
-dates and identifiers made by the generator, none of which needs XML escaping.
+Every record becomes one string fragment, built column-wise, and every tag that closes a record
+(or wraps a list: a child's disabilities, an assessment's factors, a plan's reviews) one more row,
+each with a numeric key giving its place in the document: child, then episode, then the section of
+the episode (assessments, plans, enquiries, the no-further-action flag, protection plans) and the
+record's place in it. One stable sort of the keys and one gather of the rows make the document,
+written straight from polars: no per-child work and no sorting of strings. Elements follow the
+XSD's order and are left out when blank. Values are codes, dates and identifiers made by the
+generator, none of which needs XML escaping.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -18,15 +22,15 @@ import polars as pl
 from carestat import __version__
 from carestat.spec import spec
 
-# Bit positions of the parts of a fragment's key: child | section | episode | part | record | sub-part.
-# Records sharing a key (a child's disabilities, an assessment's factors) keep their order: the sort
-# is stable and every table is in document order.
-_SHIFTS = {"c": 30, "s1": 27, "e": 19, "s2": 16, "i": 2, "s3": 0}
+# Bit positions of the parts of a key: child | section | episode | part | record | sub-part. Rows
+# sharing a key (a child's disabilities, an assessment's factors) keep their order: the sort is
+# stable and every table is in document order.
+_C, _S1, _E, _S2, _I = 30, 27, 19, 16, 3
 
 
-def _el(frame: pl.DataFrame, name: str) -> list[pl.Expr | str]:
-    """``<name>value</name>`` pieces for an ignore-nulls concatenation, or nothing when blank. Columns
-    that are never (or always) blank need no test, which is most of them and much faster."""
+def element(frame: pl.DataFrame, name: str) -> list[pl.Expr | str]:
+    """``<name>value</name>`` pieces for :func:`joined`, or nothing when blank. Columns that are never
+    (or always) blank need no test, which is most of them and much faster."""
     blanks = frame[name].null_count()
     if blanks == frame.height:
         return []
@@ -35,93 +39,126 @@ def _el(frame: pl.DataFrame, name: str) -> list[pl.Expr | str]:
     return [pl.concat_str([pl.lit(f"<{name}>"), pl.col(name), pl.lit(f"</{name}>")])]
 
 
-def _fields(frame: pl.DataFrame, year: int, table: str, names: slice = slice(None)) -> list[pl.Expr | str]:
-    return [piece for f in spec("cin", year).table(table).fields[names] for piece in _el(frame, f.name)]
-
-
-def _key(**parts: pl.Expr | int) -> pl.Expr:
-    expr = pl.lit(0, dtype=pl.Int64)
-    for name, value in parts.items():
-        v = value if isinstance(value, pl.Expr) else pl.lit(value)
-        expr = expr + (v.cast(pl.Int64) * (1 << _SHIFTS[name]))
-    return expr
-
-
-def _frag(frame: pl.LazyFrame, key: pl.Expr, *parts: pl.Expr | str) -> pl.LazyFrame:
-    """One fragment per record: its pieces concatenated (adjacent literal text merged first)."""
+def joined(*parts: pl.Expr | str) -> pl.Expr:
+    """The pieces concatenated, blanks left out (adjacent literal text merged first)."""
     pieces: list[pl.Expr | str] = []
     for p in parts:
         if isinstance(p, str) and pieces and isinstance(pieces[-1], str):
             pieces[-1] += p
         else:
             pieces.append(p)
-    exprs = [pl.lit(p) if isinstance(p, str) else p for p in pieces]
-    return frame.select(key.alias("k"), pl.concat_str(exprs, ignore_nulls=True).alias("x"))
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in pieces], ignore_nulls=True)
 
 
-def _with_positions(frame: pl.DataFrame, order: pl.Series) -> pl.LazyFrame:
-    """The child's position in the document (from the tables' ``_c``, or their LAchildID), and episode,
-    assessment and plan numbers as integers: a lazy frame, so the whole document is one query."""
-    ints = [pl.col(c).cast(pl.Int64) for c in ("CINdetailsID", "AssessmentID", "CPPID") if c in frame.columns]
-    if "_c" in frame.columns and order.is_sorted() and order.n_unique() == len(order):
-        c = pl.Series("c", np.searchsorted(order.to_numpy(), frame["_c"].to_numpy()))
-        return frame.lazy().with_columns(c, *ints)
-    # tables from elsewhere: match children by LAchildID
-    return frame.lazy().join(order.to_frame("LAchildID").with_row_index("c").lazy(), on="LAchildID", how="left",
-                             maintain_order="left").with_columns(ints)
+def _at(s1: int, s2: int = 0, s3: int = 0) -> int:
+    return (s1 << _S1) + (s2 << _S2) + s3
 
 
-def _wrapped(group: list[str], tag: str, inner: list[pl.Expr | str]) -> list[pl.Expr | str]:
-    """``inner`` with ``<tag>`` before the first and ``</tag>`` after the last record of each group
-    (records of a group are contiguous: tables are in document order)."""
-    first = pl.any_horizontal([pl.col(g) != pl.col(g).shift(1) for g in group]).fill_null(True)
-    last = pl.any_horizontal([pl.col(g) != pl.col(g).shift(-1) for g in group]).fill_null(True)
-    return [pl.when(first).then(pl.lit(f"<{tag}>")), *inner, pl.when(last).then(pl.lit(f"</{tag}>"))]
+@dataclass(frozen=True)
+class _Part:
+    """A kind of fragment: its table and place (``at``; ``i``: the record's ID column), its text
+    (``head``, the fields or a slice of them, ``tail``), the tags rows after each record (text and
+    place, in the record's child, episode and ID) and, for a list (its records share a key), the tags
+    around it (at the places before and after)."""
+
+    table: str
+    at: int
+    i: str | None = None
+    head: str = ""
+    names: tuple[int | None, int | None] = (None, None)  # a slice of the table's fields
+    tail: str = ""
+    after: tuple[tuple[str, int], ...] = ()
+    wrap: tuple[str, str] = ("", "")
 
 
-def _fragments(tables: dict[str, pl.DataFrame], year: int) -> list[pl.LazyFrame]:
-    """Every record's fragments, as lazy frames (``tables`` tell which columns are ever blank)."""
+@cache
+def _parts(nfa_at: int) -> tuple[_Part, ...]:
+    """The document's fragments (``nfa_at``: where the no-further-action flag sits in an episode's fields)."""
+    return (
+        _Part("ChildIdentifiers", _at(0), head="<Child><ChildIdentifiers>", tail="</ChildIdentifiers><ChildCharacteristics>",
+              after=(("</ChildCharacteristics>", _at(2)), ("</Child>\n", _at(7)))),
+        _Part("Disabilities", _at(1, 0, 1), wrap=("<Disabilities>", "</Disabilities>")),
+        _Part("CINdetails", _at(3), head="<CINdetails>", names=(None, nfa_at), after=(("</CINdetails>", _at(3, 6)),)),
+        _Part("Assessments", _at(3, 1), i="AssessmentID", head="<Assessments>", after=(("</Assessments>", _at(3, 1, 4)),)),
+        _Part("AssessmentFactorsList", _at(3, 1, 2), i="AssessmentID",
+              wrap=("<FactorsIdentifiedAtAssessment>", "</FactorsIdentifiedAtAssessment>")),
+        _Part("CINplanDates", _at(3, 2), head="<CINPlanDates>", tail="</CINPlanDates>"),
+        _Part("Section47", _at(3, 3), head="<Section47>", tail="</Section47>"),
+        _Part("CINdetails", _at(3, 4), names=(nfa_at, None)),
+        _Part("ChildProtectionPlans", _at(3, 5), i="CPPID", head="<ChildProtectionPlans>",
+              after=(("</ChildProtectionPlans>", _at(3, 5, 4)),)),
+        _Part("Reviews", _at(3, 5, 2), i="CPPID", wrap=("<Reviews>", "</Reviews>")),
+    )
+
+
+@cache
+def _tags(parts: tuple[_Part, ...]) -> tuple[pl.Series, dict[str, int]]:
+    """Every tag a row may hold, and where each is."""
+    tags = sorted({t for p in parts for t in (*(a for a, _ in p.after), *p.wrap) if t})
+    return pl.Series(tags, dtype=pl.String), {t: n for n, t in enumerate(tags)}
+
+
+def _places(tables: dict[str, pl.DataFrame]) -> dict[str, np.ndarray]:
+    """Each table's records' child positions in the document (from the tables' ``_c``, or LAchildID)."""
     kids = tables["ChildIdentifiers"]
-    order = kids["_c"] if "_c" in kids.columns and kids["_c"].is_sorted() else kids["LAchildID"]
-    t = {name: _with_positions(frame if order.name == "_c" else frame.drop("_c", strict=False), order)
-         for name, frame in tables.items()}
-    c, e = pl.col("c"), pl.col("CINdetailsID")
-    kids, chars = t["ChildIdentifiers"], tables["ChildCharacteristics"]
-    if chars.height == tables["ChildIdentifiers"].height and chars["LAchildID"].equals(tables["ChildIdentifiers"]["LAchildID"]):
-        kids = kids.with_columns(chars["Ethnicity"])  # one record each, in the same order
+    if all("_c" in t.columns for t in tables.values()):
+        order = kids["_c"].to_numpy()
+        if bool(np.all(np.diff(order) > 0)):
+            if len(order) and order[-1] - order[0] == len(order) - 1:  # one unit's children, numbered in order
+                return {n: t["_c"].to_numpy() - order[0] for n, t in tables.items()}
+            return {n: np.searchsorted(order, t["_c"].to_numpy()) for n, t in tables.items()}
+    # tables from elsewhere: match children by LAchildID
+    index = kids.select("LAchildID").with_row_index("c")
+    return {n: t.select("LAchildID").join(index, on="LAchildID", how="left", maintain_order="left")["c"]
+            .to_numpy().astype(np.int64) for n, t in tables.items()}
+
+
+def _record_keys(frame: pl.DataFrame, c: np.ndarray, i: str | None) -> np.ndarray:
+    """Records' keys without their place in the child's or episode's sections: child, episode, ID."""
+    k = c << _C
+    for column, shift in (("CINdetailsID", _E), (i, _I)):
+        if column is not None and column in frame.columns:
+            k += frame[column].cast(pl.Int64).to_numpy() << shift
+    return k
+
+
+def _document(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
+    """Every record's fragment and every tag around them, in document order (one column)."""
+    fields = {name: [f.name for f in spec("cin", year).table(name).fields] for name in tables}
+    parts = _parts(fields["CINdetails"].index("ReferralNFA"))
+    tags, tag_at = _tags(parts)
+    places = _places(tables)
+    kids, chars = tables["ChildIdentifiers"], tables["ChildCharacteristics"]
+    if chars.height == kids.height and chars["LAchildID"].equals(kids["LAchildID"]):
+        ethnicity = chars["Ethnicity"]  # one record each, in the same order
     else:
-        kids = kids.join(chars.lazy().select("LAchildID", "Ethnicity"), on="LAchildID", how="left",
-                         maintain_order="left")
-    dis, cin = t["Disabilities"], t["CINdetails"]
-    nfa_at = [f.name for f in spec("cin", year).table("CINdetails").fields].index("ReferralNFA")
-    ass, fac, cpp, rev = t["Assessments"], t["AssessmentFactorsList"], t["ChildProtectionPlans"], t["Reviews"]
-
-    def fields(name: str, names: slice = slice(None)) -> list[pl.Expr | str]:
-        return _fields(tables[name], year, name, names)
-
-    return [
-        _frag(kids, _key(c=c), "<Child><ChildIdentifiers>", *fields("ChildIdentifiers"),
-              "</ChildIdentifiers><ChildCharacteristics>", *_el(chars, "Ethnicity")),
-        _frag(dis, _key(c=c, s1=1), *_wrapped(["c"], "Disabilities", _el(tables["Disabilities"], "Disability"))),
-        _frag(kids, _key(c=c, s1=2), "</ChildCharacteristics>"),
-        _frag(cin, _key(c=c, s1=3, e=e), "<CINdetails>", *fields("CINdetails", slice(nfa_at))),
-        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID")), "<Assessments>", *fields("Assessments")),
-        _frag(fac, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=1),
-              *_wrapped(["c", "CINdetailsID", "AssessmentID"], "FactorsIdentifiedAtAssessment",
-                        _el(tables["AssessmentFactorsList"], "AssessmentFactors"))),
-        _frag(ass, _key(c=c, s1=3, e=e, s2=1, i=pl.col("AssessmentID"), s3=2), "</Assessments>"),
-        _frag(t["CINplanDates"], _key(c=c, s1=3, e=e, s2=2), "<CINPlanDates>", *fields("CINplanDates"),
-              "</CINPlanDates>"),
-        _frag(t["Section47"], _key(c=c, s1=3, e=e, s2=3), "<Section47>", *fields("Section47"), "</Section47>"),
-        _frag(cin, _key(c=c, s1=3, e=e, s2=4), *fields("CINdetails", slice(nfa_at, None))),
-        _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID")), "<ChildProtectionPlans>",
-              *fields("ChildProtectionPlans")),
-        _frag(rev, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=1),
-              *_wrapped(["c", "CINdetailsID", "CPPID"], "Reviews", _el(tables["Reviews"], "CPPreviewDate"))),
-        _frag(cpp, _key(c=c, s1=3, e=e, s2=5, i=pl.col("CPPID"), s3=2), "</ChildProtectionPlans>"),
-        _frag(cin, _key(c=c, s1=3, e=e, s2=6), "</CINdetails>"),
-        _frag(kids, _key(c=c, s1=7), "</Child>\n"),
-    ]
+        ethnicity = kids.select("LAchildID").join(chars.select("LAchildID", "Ethnicity"), on="LAchildID", how="left",
+                                                  maintain_order="left")["Ethnicity"]
+    texts, keys, rows = [], [], []  # rows: what each key places (a fragment's row, or a tag's after them all)
+    done, tag_rows = 0, sum(tables[p.table].height for p in parts)
+    for p in parts:
+        frame = tables[p.table]
+        names = fields[p.table][slice(*p.names)]
+        pieces = [p.head, *(piece for n in names for piece in element(frame, n)), p.tail]
+        if p.table == "ChildIdentifiers":
+            frame = frame.with_columns(Ethnicity=ethnicity)
+            pieces += element(frame, "Ethnicity")
+        base = _record_keys(frame, places[p.table], p.i)
+        keys.append(base + p.at)
+        rows.append(done + np.arange(frame.height))
+        done += frame.height
+        texts.append(frame.with_columns(_x=joined(*pieces))["_x"])  # as many as records, even all literal
+        for tag, at in p.after:
+            keys.append(base + at)
+            rows.append(np.full(frame.height, tag_rows + tag_at[tag]))
+        if p.wrap[0]:  # a list: its first record opens it, its last closes it
+            k = keys[-1 - len(p.after)]
+            change = k[1:] != k[:-1]
+            for tag, edge, step in ((p.wrap[0], np.r_[True, change], -1), (p.wrap[1], np.r_[change, True], 1)):
+                keys.append(k[edge[:len(k)]] + step)
+                rows.append(np.full(len(keys[-1]), tag_rows + tag_at[tag]))
+    order = np.argsort(np.concatenate(keys), kind="stable")
+    return pl.concat([*texts, tags], rechunk=True).gather(np.concatenate(rows)[order]).to_frame()
 
 
 def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_code: str) -> None:
@@ -130,9 +167,8 @@ def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_cod
               f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel>"
               f"<LEA>{la_code}</LEA><SoftwareCode>carestat</SoftwareCode><Release>{__version__}</Release>"
               f"<SerialNo>001</SerialNo><DateTime>{year}-05-01T09:00:00</DateTime></Source></Header>")
-    body = pl.concat(_fragments(tables, year)).sort("k", maintain_order=True).select("x").collect()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:  # the fragments go straight from polars to the file, one after another
         out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<Message>{header}<Children>\n'.encode())
-        body.write_csv(out, include_header=False, quote_style="never", line_terminator="")
+        _document(tables, year).write_csv(out, include_header=False, quote_style="never", line_terminator="")
         out.write(b"</Children></Message>\n")

@@ -63,16 +63,18 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     gap = rng.integers(30, 730, n)
     want_start = periods.end + gap
     want_age = (want_start - dob) // 365
-    cands = pl.DataFrame({"src": np.nonzero(candidate)[0], "age": want_age[candidate],
-                          "month": want_start[candidate] // 30})
+    src = np.nonzero(candidate)[0]
     later = ~periods.uasc & (periods.entry_age >= 1)
     targets = pl.DataFrame({"dst": np.nonzero(later)[0], "age": periods.entry_age[later],
                             "month": periods.start[later] // 30})
-    rank = pl.int_range(pl.len()).over("age", "month")
-    cands = cands.with_columns(r=rank)
-    targets = targets.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(2**31))).with_columns(r=rank)
-    pairs = cands.join(targets, on=["age", "month", "r"], how="inner")
-    src, dst = pairs["src"].to_numpy(), pairs["dst"].to_numpy()
+    targets = targets.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(2**31)))
+    # The k-th candidate of an age and month (in period order) pairs with the k-th period of that
+    # age and month (in shuffled order).
+    _, mine, theirs = np.intersect1d(
+        _nth_of_group(want_age[candidate], want_start[candidate] // 30),
+        _nth_of_group(targets["age"].to_numpy(), targets["month"].to_numpy()), assume_unique=True,
+        return_indices=True)
+    src, dst = src[mine], targets["dst"].to_numpy()[theirs]
     src_dob = children.dob[periods.child[src]]
     ok = (periods.start[dst] > periods.end[src]) & (periods.start[dst] < add_years_days(src_dob, 18) - 30)
     src, dst = src[ok], dst[ok]
@@ -105,3 +107,14 @@ def link_reentries(periods: Periods, children: Children, rec: np.ndarray, rng: n
     rec[no_longer & np.isin(rec, ["E7", "E5", "E6"]) & (end_age < 16)] = "E13"
     rec[no_longer & np.isin(rec, ["E9", "E14"]) & (end_age < 10)] = "E13"
     return linked, children, rec
+
+
+def _nth_of_group(age: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """A number per element for (age, month, its position among those of its age and month)."""
+    group = age.astype(np.int64) * 100_000 + month
+    order = np.argsort(group, kind="stable")
+    ordered = group[order]
+    first = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1]
+    position = np.empty(len(group), dtype=np.int64)
+    position[order] = np.arange(len(group)) - np.repeat(first, np.diff(np.r_[first, len(group)]))
+    return (group << 21) | position

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -12,7 +12,7 @@ import polars as pl
 from carestat.synth.calendar import day
 from carestat.synth.careers import Careers, build_careers
 from carestat.synth.columns import day_strings
-from carestat.synth.episodes import add_reasons, merge_episodes, place_children
+from carestat.synth.episodes import Episodes, add_reasons, merge_episodes, place_children
 from carestat.synth.exits import assign_exits, link_reentries
 from carestat.synth.identity import Identity, make_identity
 from carestat.synth.places import geography
@@ -39,6 +39,9 @@ class History:
     social_workers: pl.DataFrame
     dolo: pl.DataFrame
     seed: tuple[int, ...]
+    arrays: Episodes = field(repr=False)  # the episodes again, as numpy columns (codes as positions)
+    # What the yearly cuts share, prepared on the first (see tables903.Shared).
+    derived: dict[str, object] = field(default_factory=dict, repr=False)
 
     @cached_property
     def id_series(self) -> pl.Series:
@@ -48,10 +51,7 @@ class History:
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:
         """Episode columns as numpy arrays (codes as strings), converted once for every year's measures."""
-        e = self.episodes
-        codes = ("RNE", "LS", "PLACE", "REC")
-        return {c: e[c].to_numpy().astype(str) if c in codes else e[c].to_numpy()
-                for c in ("child", "period", "DECOM", "DEC", "is_last", *codes)}
+        return self.arrays.columns()
 
     @cached_property
     def dob_series(self) -> pl.Series:
@@ -74,19 +74,19 @@ def simulate_history(unit: str, targets: pl.DataFrame, scale: float, seed: int,
     if first_written is not None:
         periods, children, rec = _still_relevant(periods, children, rec, day(dt.date(first_written - _FORGOTTEN_AFTER, 4, 1)))
     careers = build_careers(periods, children, rec, rng)
-    episodes = merge_episodes(periods, careers, rec)
-    episodes = add_reasons(episodes, rng, children.dob)
+    ep = merge_episodes(periods, careers, rec)
+    add_reasons(ep, rng, children.dob)
     geo = geography()
     home = geo.sample(unit, len(periods), rng) if unit in geo.sectors else np.full(len(periods), None)
-    episodes = place_children(episodes, unit, home, periods.uasc, rng)
-    cin = pl.Series(careers.cin[episodes["period"].to_numpy()])
-    episodes = episodes.with_columns(CIN=cin).sort("child", "DECOM")
+    place_children(ep, unit, home, periods.uasc, rng)
+    ep.take(np.lexsort((ep.start, ep.child)))  # a child's episodes start on different days
+    episodes = ep.frame(careers.cin)
     identity = make_identity(unit, periods, children, rng)
     return History(
         unit=unit, periods=periods, children=children, identity=identity, rec=rec, careers=careers,
-        episodes=episodes, reviews=reviews(periods, rng), missing=missing_incidents(episodes, children, rng),
-        social_workers=social_worker_episodes(periods, children, rng), dolo=deprivation_of_liberty(episodes, rng),
-        seed=(seed, int(unit)),
+        episodes=episodes, reviews=reviews(periods, rng), missing=missing_incidents(ep, children, rng),
+        social_workers=social_worker_episodes(periods, children, rng), dolo=deprivation_of_liberty(ep, rng),
+        seed=(seed, int(unit)), arrays=ep,
     )
 
 

@@ -19,9 +19,31 @@ _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 def upn_check_letter(digits: np.ndarray) -> np.ndarray:
     """DfE UPN check letter for 12-digit strings: sum of digit x weight (2..13) mod 23."""
+    text = np.ascontiguousarray(digits, dtype=str)
+    if text.dtype.itemsize == 48 and len(text):  # read the characters' codes in place
+        values = text.view(np.uint32).reshape(-1, 12).astype(np.int64) - ord("0")
+        if ((values >= 0) & (values <= 9)).all():
+            return np.array(list(_UPN_LETTERS))[_check(values)]
     values = np.array([[int(c) for c in d] for d in digits]) if len(digits) else np.zeros((0, 12), int)
-    total = (values * np.arange(2, 14)).sum(axis=1) % 23
-    return np.array(list(_UPN_LETTERS))[total]
+    return np.array(list(_UPN_LETTERS))[_check(values)]
+
+
+def _check(values: np.ndarray) -> np.ndarray:
+    """The check letter's position in the alphabet, from rows of 12 digits."""
+    return (values * np.arange(2, 14)).sum(axis=1) % 23
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Whole numbers under 10**width as zero-padded digits, one column per digit."""
+    if len(values) and values.max() >= 10**width:
+        raise ValueError(f"{values.max()} has more than {width} digits")
+    return values[:, None] // 10 ** np.arange(width - 1, -1, -1) % 10
+
+
+def _text(codes: np.ndarray) -> np.ndarray:
+    """Rows of character codes as strings (numpy's own layout, so no string is built in Python)."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    return codes.view(f"<U{codes.shape[1]}").ravel()
 
 
 @dataclass
@@ -35,15 +57,16 @@ class Identity:
 def make_identity(unit: str, periods: Periods, children: Children, rng: np.random.Generator) -> Identity:
     n = len(children)
     serial = np.arange(1, n + 1)
-    child_id = np.char.add(unit, np.char.zfill(serial.astype(str), 6))
+    la = np.broadcast_to(np.array([int(c) for c in unit]), (n, len(unit)))
+    child_id = _text(np.hstack([la, _digits(serial, 6)]) + ord("0"))
     ethnic = draw(_ETHNIC, n, rng)
     ethnic = np.where(children.uasc, draw(_UASC_ETHNIC, n, rng), ethnic)
     # UPN: check letter + LA number + establishment + year + serial (unique in the LA).
     school = 1000 + (serial // 1000) % 9000  # with the serial's last 3 digits: unique in the LA
     year = (children.dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
-    digits = np.char.add(np.char.add(np.char.add(unit, school.astype(str)), np.char.zfill(year.astype(str), 2)),
-                         np.char.zfill((serial % 1000).astype(str), 3))
-    upn = np.char.add(upn_check_letter(digits), digits)
+    digits = np.hstack([la, _digits(school, 4), _digits(year, 2), _digits(serial % 1000, 3)])
+    letter = np.frombuffer(_UPN_LETTERS.encode(), dtype=np.uint8)[_check(digits)]
+    upn = _text(np.hstack([letter[:, None], digits + ord("0")]))
     # Motherhood: a few girls in care in their mid-teens have a child before they leave care.
     # Within the child's last period of care, so the birth is never after they left (rule 625).
     order = np.argsort(periods.end, kind="stable")

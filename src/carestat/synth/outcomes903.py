@@ -9,16 +9,27 @@ import numpy as np
 import polars as pl
 
 from carestat.synth.calendar import add_years_days
-from carestat.synth.columns import date_str, opt_str
-from carestat.synth.draw import draw, draw_index
+from carestat.synth.columns import codes, day_strings
+from carestat.synth.draw import draw_index
 from carestat.synth.exits import ADOPTED
+from carestat.synth.tables903 import dates, table
 
 if TYPE_CHECKING:
+    from carestat.synth.history import History
     from carestat.synth.tables903 import YearCut
+
+_BIT = ("0", "1")
+_SCORES = tuple(str(s) for s in range(41))
+_SDQ_REASONS = {"SDQ2": 0.3, "SDQ4": 0.3, "SDQ5": 0.4}
+_PREVIOUS = {"Z1": 0.9, "P1": 0.02, "P2": 0.05, "P3": 0.03}
+_PREVIOUS_CODES = tuple(_PREVIOUS)
+_ADOPTER_LS = ("L11", "L12", "L2", "L3", "L0")  # L11 married MF, L12/L2 same sex, L3 unmarried MF; L0 single
+_ADOPTER_SEX = ("MM", "FF", "MF", "F1", "M1")
 
 
 def _flag(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    return np.where(rng.random(n) < p, "1", "0")
+    """1 with probability ``p`` (a position in ``_BIT``)."""
+    return (rng.random(n) < p).astype(np.int64)
 
 
 def oc2(cut: YearCut) -> pl.DataFrame:
@@ -35,56 +46,63 @@ def oc2(cut: YearCut) -> pl.DataFrame:
     sdq_due = (add_years_days(dob, 4) <= cut.end) & (add_years_days(dob, 17) >= cut.start)
     has_score = sdq_due & (rng.random(n) < 0.82)
     score = np.clip(np.round(rng.normal(14.5, 7.0, n)), 0, 40).astype(int)
-    reason = draw({"SDQ2": 0.3, "SDQ4": 0.3, "SDQ5": 0.4}, n, rng)
-    substance = np.where(over_10 & (rng.random(n) < 0.06), "1", "0")
+    reason = draw_index(_SDQ_REASONS.values(), n, rng)
+    substance = over_10 & (rng.random(n) < 0.06)
     received = _flag(rng, n, 0.6)
     offered = _flag(rng, n, 0.5)
-    return pl.DataFrame({"child": cohort}).select(
-        *cut.child_columns(pl.col("child")),
-        SDQ_SCORE=opt_str(has_score, score),
-        SDQ_REASON=opt_str(sdq_due & ~has_score, reason),
-        CONVICTED=opt_str(over_10, _flag(rng, n, 0.029)),
-        HEALTH_CHECK=opt_str(under_5, _flag(rng, n, 0.88)),
-        IMMUNISATIONS=pl.Series(_flag(rng, n, 0.80)),
-        TEETH_CHECK=pl.Series(_flag(rng, n, 0.72)),
-        HEALTH_ASSESSMENT=pl.Series(_flag(rng, n, 0.90)),
-        SUBSTANCE_MISUSE=pl.Series(substance),
-        INTERVENTION_RECEIVED=opt_str(substance == "1", received),
-        INTERVENTION_OFFERED=opt_str((substance == "1") & (received == "0"), offered),
-    )
+    return table(cut.child_columns(cohort), {
+        "SDQ_SCORE": codes(_SCORES, score, ~has_score),
+        "SDQ_REASON": codes(tuple(_SDQ_REASONS), reason, ~(sdq_due & ~has_score)),
+        "CONVICTED": codes(_BIT, _flag(rng, n, 0.029), ~over_10),
+        "HEALTH_CHECK": codes(_BIT, _flag(rng, n, 0.88), ~under_5),
+        "IMMUNISATIONS": codes(_BIT, _flag(rng, n, 0.80)),
+        "TEETH_CHECK": codes(_BIT, _flag(rng, n, 0.72)),
+        "HEALTH_ASSESSMENT": codes(_BIT, _flag(rng, n, 0.90)),
+        "SUBSTANCE_MISUSE": codes(_BIT, substance),
+        "INTERVENTION_RECEIVED": codes(_BIT, received, ~substance),
+        "INTERVENTION_OFFERED": codes(_BIT, offered, ~(substance & (received == 0))),
+    })
+
+
+class Adoptions:
+    """A history's adoptions, one row per period with a decision to place for adoption (prepared
+    once for every year's cut)."""
+
+    def __init__(self, h: History) -> None:
+        a, p = h.careers.adoption, h.periods
+        period = a["period"].to_numpy()
+        self.child, self.ended = p.child[period], p.end[period]
+        self.adopted = np.isin(h.rec[period], ADOPTED)
+        self.decision, self.match = a["decision"].to_numpy(), a["match"].to_numpy()
+        # Adopted by their foster carers: the period's last placement is A5.
+        e = h.episodes
+        last = np.flatnonzero(e["is_last"].to_numpy())
+        last_place = np.full(len(p), None, dtype=object)
+        last_place[e["period"].to_numpy()[last]] = e["PLACE"].to_numpy()[last]
+        self.by_foster_carers = last_place[period] == "A5"
 
 
 def adoption_tables(cut: YearCut) -> tuple[pl.DataFrame, pl.DataFrame]:
     """AD1 for children adopted in the year; PlacedAdoption for every decision to place a child
     in the year's return (the decision is repeated in each later return while in care)."""
-    a = cut.h.careers.adoption
-    p = cut.h.periods
-    period = a["period"].to_numpy()
-    child = p.child[period]
-    ended = p.end[period]
-    rec = cut.h.rec[period]
-    adopted_now = np.isin(rec, ADOPTED) & (ended >= cut.start) & (ended <= cut.end)
+    a = cut.shared.adoptions
+    now = np.flatnonzero(a.adopted & (a.ended >= cut.start) & (a.ended <= cut.end))
+    n = len(now)
     rng = cut.rng
-    last_place = (cut.h.episodes.filter(pl.col("is_last")).select("period", "PLACE"))
-    a = a.with_columns(child=pl.Series(child)).join(last_place, on="period", how="left")
-    ad = a.filter(pl.Series(adopted_now))
-    n = ad.height
     couple = rng.random(n) < 0.8
-    kind = draw_index([0.6, 0.15, 0.15, 0.1], n, rng)  # L11 married MF, L12/L2 same sex, L3 unmarried MF
-    ls = np.where(couple, np.array(["L11", "L12", "L2", "L3"])[kind], "L0")
-    same_sex = np.where(rng.random(n) < 0.5, "MM", "FF")
-    sex = np.where(couple, np.where(np.isin(ls, ["L12", "L2"]), same_sex, "MF"),
-                   np.where(rng.random(n) < 0.8, "F1", "M1"))
-    ad1 = ad.select(
-        *cut.child_columns(pl.col("child")),
-        DATE_INT=date_str(pl.col("decision")), DATE_MATCH=date_str(pl.col("match")),
-        FOSTER_CARE=pl.when(pl.col("PLACE") == "A5").then(pl.lit("1")).otherwise(pl.lit("0")),
-        NB_ADOPTR=pl.Series(np.where(couple, "2", "1")), SEX_ADOPTR=pl.Series(sex), LS_ADOPTR=pl.Series(ls),
-    )
-    in_return = np.isin(child, cut.in_episodes) & (a["decision"].to_numpy() <= cut.end)
-    placed = a.filter(pl.Series(in_return)).select(
-        *cut.child_columns(pl.col("child")), DATE_PLACED=date_str(pl.col("decision")),
-        DATE_PLACED_CEASED=pl.lit(None, dtype=pl.Utf8), REASON_PLACED_CEASED=pl.lit(None, dtype=pl.Utf8))
+    kind = draw_index([0.6, 0.15, 0.15, 0.1], n, rng)
+    same_sex = np.where(rng.random(n) < 0.5, 0, 1)  # MM, FF
+    single = np.where(rng.random(n) < 0.8, 3, 4)  # F1, M1
+    sex = np.where(couple, np.where((kind == 1) | (kind == 2), same_sex, 2), single)
+    ad1 = table(cut.child_columns(a.child[now]), {
+        "DATE_INT": day_strings(a.decision[now]), "DATE_MATCH": day_strings(a.match[now]),
+        "FOSTER_CARE": codes(_BIT, a.by_foster_carers[now]), "NB_ADOPTR": codes(("1", "2"), couple), "SEX_ADOPTR": codes(_ADOPTER_SEX, sex),
+        "LS_ADOPTR": codes(_ADOPTER_LS, np.where(couple, kind, 4)),
+    })
+    shown = np.flatnonzero(np.isin(a.child, cut.in_episodes) & (a.decision <= cut.end))
+    none = pl.Series([None] * len(shown), dtype=pl.String)
+    placed = table(cut.child_columns(a.child[shown]), {"DATE_PLACED": day_strings(a.decision[shown]),
+                                                       "DATE_PLACED_CEASED": none, "REASON_PLACED_CEASED": none})
     return ad1, placed
 
 
@@ -96,42 +114,35 @@ def previous_permanence(cut: YearCut) -> pl.DataFrame:
     n = len(kids)
     rng = cut.rng
     dob = cut.h.children.dob[kids]
-    first_care = np.full(len(cut.h.children), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_care, p.child, p.start)
-    room = first_care[kids] - dob - 60
-    code = draw({"Z1": 0.9, "P1": 0.02, "P2": 0.05, "P3": 0.03}, n, rng)
-    code = np.where(room > 120, code, "Z1")  # babies have had no earlier order
+    room = cut.shared.first_care[kids] - dob - 60
+    code = draw_index(_PREVIOUS.values(), n, rng)
+    code = np.where(room > 120, code, 0)  # babies have had no earlier order (Z1)
     # An earlier order was made before the child was ever looked after.
     when = dob + 30 + (rng.random(n) * np.maximum(room, 1)).astype(np.int64)
-    frame = pl.DataFrame({"child": kids, "code": code, "when": when}).unique("child", keep="first",
-                                                                              maintain_order=True)
-    return frame.select(
-        *cut.child_columns(pl.col("child")), PREV_PERM="code",
-        LA_PERM=pl.when(pl.col("code") != "Z1").then(pl.lit(cut.h.unit)),
-        DATE_PERM=pl.when(pl.col("code") != "Z1").then(date_str(pl.col("when"))),
-    )
+    first = np.sort(np.unique(kids, return_index=True)[1])  # a child's first period of the year
+    kids, code, when = kids[first], code[first], when[first]
+    none = code == 0
+    return table(cut.child_columns(kids), {"PREV_PERM": codes(_PREVIOUS_CODES, code),
+                         "LA_PERM": codes((cut.h.unit,), np.zeros(len(kids), dtype=np.int64), none),
+                         "DATE_PERM": dates(when, none)})
 
 
 def missing_table(cut: YearCut) -> pl.DataFrame:
-    m = cut.h.missing.filter((pl.col("MIS_START") <= cut.end) & (pl.col("MIS_END") >= cut.start))
-    return m.select(*cut.child_columns(pl.col("child")), MISSING="MISSING", MIS_START=date_str(pl.col("MIS_START")),
-                    MIS_END=pl.when(pl.col("MIS_END") > cut.end).then(None).otherwise(date_str(pl.col("MIS_END"))))
+    s = cut.shared
+    rows = np.flatnonzero((s.mis_start <= cut.end) & (s.mis_end >= cut.start))
+    return cut.cut(s.missing, rows, ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"), MIS_END=s.mis_end)
 
 
 def social_worker_table(cut: YearCut) -> pl.DataFrame:
-    sw = cut.h.social_workers.filter((pl.col("SW_DECOM") <= cut.end) & (pl.col("SW_DEC") >= cut.start)
-                                     & pl.col("child").is_in(cut.in_episodes))
-    return sw.select(
-        *cut.child_columns(pl.col("child")), SW_ID="SW_ID", SW_DECOM=date_str(pl.col("SW_DECOM")),
-        SW_DEC=pl.when(pl.col("SW_DEC") > cut.end).then(None).otherwise(date_str(pl.col("SW_DEC"))),
-        SW_REASON=pl.when(pl.col("first")).then(pl.lit("FCONTA")).otherwise(pl.col("reason")),
-    )
+    s = cut.shared
+    rows = np.flatnonzero((s.sw_start <= cut.end) & (s.sw_end >= cut.start) & np.isin(s.sw_child, cut.in_episodes))
+    return cut.cut(s.social_workers, rows, ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"), SW_DEC=s.sw_end)
 
 
 def dolo_table(cut: YearCut) -> pl.DataFrame:
-    d = cut.h.dolo.filter((pl.col("DOLO_START") <= cut.end) & (pl.col("DOLO_END") >= cut.start))
-    return d.select(*cut.child_columns(pl.col("child")), DOLO_START=date_str(pl.col("DOLO_START")),
-                    DOLO_END=pl.when(pl.col("DOLO_END") > cut.end).then(None).otherwise(date_str(pl.col("DOLO_END"))))
+    s = cut.shared
+    rows = np.flatnonzero((s.dolo_start <= cut.end) & (s.dolo_end >= cut.start))
+    return cut.cut(s.dolo, rows, ("CHILD", "DOB", "DOLO_START", "DOLO_END"), DOLO_END=s.dolo_end)
 
 
 def outcome_tables(cut: YearCut) -> dict[str, pl.DataFrame]:

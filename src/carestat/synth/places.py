@@ -10,7 +10,7 @@ deterministically inside its district or LA, so distances are stable across year
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -134,12 +134,19 @@ class Pool:
     owner: np.ndarray
     code: np.ndarray
     by_la: dict[str, np.ndarray]
+    near: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def _near(self, las: tuple[str, ...]) -> np.ndarray:
+        """The rows of these LAs (each list of LAs put together once)."""
+        if las not in self.near:
+            self.near[las] = np.concatenate([self.by_la.get(la, np.array([], dtype=np.int64)) for la in las])
+        return self.near[las]
 
     def pick(self, n: int, near: list[str], local_share: float, unit: str,
              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``n`` providers: a share from ``near`` LAs, the rest from anywhere; PR1 becomes PR2
         when the provider belongs to another LA."""
-        local = np.concatenate([self.by_la.get(la, np.array([], dtype=np.int64)) for la in near])
+        local = self._near(tuple(near))
         anywhere = rng.integers(0, len(self.urn), n)
         if len(local):
             from_local = local[rng.integers(0, len(local), n)]

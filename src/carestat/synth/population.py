@@ -11,6 +11,7 @@ care later: their later period is linked to the earlier child (re-entry).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,15 +106,12 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
     # two years later; their stays keep that length whatever the year's calibration factor.
     permanence = ~is_uasc & (rng.random(len(start)) < _PERMANENCE_SHARE[np.minimum(entry_age, 5)])
     base_days = np.where(permanence, np.exp(rng.normal(np.log(2.0 * 365.25), 0.3, len(start))), base_days)
-    factors = _calibrate(targets, scale, start, start_year, base_days, eighteenth, permanence)
-    scaled = np.where(permanence, 1.0, factors[np.searchsorted(years, start_year)])
-    length = np.maximum(np.round(base_days * scaled), 1).astype(np.int64)
-    end = start + length
+    end = _calibrate(targets, scale, start, start_year, base_days, eighteenth, permanence)
     capped = end >= eighteenth
-    end = np.where(capped, eighteenth, end)
     # Nobody leaves care on 31 March itself, which the DfE rules count as both in and out of care
-    # for the year (rule 187 against OC2): the day before instead.
-    end = np.where(~capped & is_31_march(end), end - 1, end)
+    # for the year (rule 187 against OC2): the day before instead, or the day after a stay that
+    # began the day before (an episode must last a day: rule 355).
+    end = np.where(~capped & is_31_march(end), np.where(end - 1 > start, end - 1, end + 1), end)
     sex = np.where(is_uasc, (rng.random(len(start)) < 0.08).astype(int), (rng.random(len(start)) < 0.45).astype(int))
     order = np.lexsort((entry_age, start))
     periods = Periods(np.arange(len(start)), start[order], end[order], entry_age[order], capped[order],
@@ -124,28 +122,78 @@ def simulate_periods(targets: pl.DataFrame, scale: float, rng: np.random.Generat
 
 def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_year: np.ndarray,
                base_days: np.ndarray, eighteenth: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-    """One duration factor per start year so that each 31 March's count matches its target
-    (``fixed`` stays keep their length)."""
+    """Each period's end (at the latest the 18th birthday): stays scaled by one factor per start
+    year so that each 31 March's count matches its target (``fixed`` stays keep their length),
+    then, where a year's own starts cannot reach its target, repaired (``_repair``)."""
     years = targets["year"].to_list()
     stock_target = {y: float(s or 0) for y, s in targets.select("year", "stock").iter_rows()}
     factors = np.ones(len(years))
     fixed_end = np.full(len(start), -1, dtype=np.int64)  # ends of periods already calibrated
+    rank = np.random.default_rng(int(start.sum()) % 2**32).permutation(len(start))  # for _repair
+    bounds = np.searchsorted(start_year, [*years, years[-1] + 1])  # starts come year by year
     for i, year in enumerate(years):
-        mine = start_year == year
+        mine = slice(bounds[i], bounds[i + 1])
         cutoff = year_end(year)
-        earlier = start_year < year
-        open_before = int(np.count_nonzero(earlier & (fixed_end > cutoff)))
+        open_before = int(np.count_nonzero(fixed_end[:bounds[i]] > cutoff))
         target = stock_target[year] * scale
         lo, hi = np.log(0.05), np.log(25.0)
         s, b, e18, keep = start[mine], base_days[mine], eighteenth[mine], fixed[mine]
+        # Open on 31 March: those ending after it; for the stays that scale, from a factor each on.
+        scaled = ~keep & (e18 > cutoff)
+        fixed_open = int(np.count_nonzero(np.minimum(s[keep] + np.maximum(np.round(b[keep]), 1), e18[keep]) > cutoff))
+        always = int(np.count_nonzero(scaled & (s == cutoff)))
+        least = np.sort(_least_factor(b[scaled & (s < cutoff)], cutoff - s[scaled & (s < cutoff)] + 1))
+        # Too few open (fewer than the target) while fewer than ``need`` of the rest are: while the
+        # factor is under the need-th least factor.
+        need = math.ceil(target) - (open_before + fixed_open + always) if not math.isnan(target) else 0
+        bar = -np.inf if need <= 0 else np.inf if need > len(least) else least[need - 1]
         for _ in range(30):
             mid = (lo + hi) / 2
-            ends = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, np.exp(mid))), 1), e18)
-            produced = open_before + int(np.count_nonzero(ends > cutoff))
-            if produced < target:
+            if np.exp(mid) < bar:
                 lo = mid
             else:
                 hi = mid
         factors[i] = np.exp((lo + hi) / 2)
         fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, factors[i])), 1), e18)
-    return factors
+        if not math.isnan(target):
+            _repair(fixed_end[:bounds[i + 1]], start, eighteenth, fixed, bounds[i], year, target, rank)
+    return fixed_end
+
+
+def _repair(end: np.ndarray, start: np.ndarray, eighteenth: np.ndarray, fixed: np.ndarray, earlier: int,
+            year: int, target: float, rank: np.ndarray) -> None:
+    """Bring 31 March's count to ``target`` when the year's starts cannot (few starts after a year of
+    many, or the reverse): children who came earlier (``end[:earlier]``, changed in place) and were
+    due to leave during the year stay a year longer, or some who would stay leave during the year
+    instead. Nobody's count at the year before changes, and ``rank`` (fixed by the data, not drawn
+    from the simulation's stream) chooses who, so LAs that need no repair keep their bytes."""
+    cutoff, before = year_end(year), year_end(year - 1)
+    count = int(np.count_nonzero(end > cutoff))
+    if math.floor(0.98 * target) <= count <= math.ceil(1.02 * target):
+        return  # the scaled stays got there (give or take the ties of a bisection)
+    gap = round(target) - count
+    e, s, e18, keep = end[:earlier], start[:earlier], eighteenth[:earlier], fixed[:earlier]
+    if gap > 0:
+        can = np.nonzero(~keep & (e > before) & (e <= cutoff) & (e + 365 < e18))[0]
+        pick = can[np.argsort(rank[can], kind="stable")][:gap]
+        e[pick] += 365
+    elif gap < 0:
+        first = np.maximum(s, before) + 1  # leaving no earlier keeps them in last year's count
+        can = np.nonzero(~keep & (e > cutoff) & (first < cutoff - 1))[0]
+        pick = can[np.argsort(rank[can], kind="stable")][:-gap]
+        e[pick] = first[pick] + rank[pick] % (cutoff - 1 - first[pick])
+
+
+def _least_factor(base: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """For each stay, the least factor f (a float64) with ``round(base * f) >= days``: found from
+    the exact quotient and a step or two between neighbouring floats, so that comparing a factor
+    with it says exactly what rounding the scaled stay would."""
+    f = (days - 0.5) / base
+    for _ in range(64):
+        ok = np.round(base * f) >= days
+        lower = np.nextafter(f, 0)
+        down = ok & (np.round(base * lower) >= days)
+        if not (down.any() or not ok.all()):
+            return f
+        f = np.where(down, lower, np.where(ok, f, np.nextafter(f, np.inf)))
+    raise AssertionError("no least factor found")

@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from carestat.synth.columns import in_run
-from carestat.synth.draw import draw
+from carestat.synth.calendar import month_and_day
+from carestat.synth.careers import PL, key, same_as_next, split_key
+from carestat.synth.columns import codes
+from carestat.synth.draw import codes_of, draw_index
+from carestat.synth.episodes import Episodes
 from carestat.synth.population import Children, Periods
 
 _SW_REASONS = {"MANAGE": 0.15, "LEFTRL": 0.35, "ORGRST": 0.12, "TSPROC": 0.18, "ABSENC": 0.05, "CHCHAN": 0.05,
@@ -31,11 +34,12 @@ def reviews(periods: Periods, rng: np.random.Generator) -> pl.DataFrame:
     period = np.concatenate([r[0] for r in rows])
     date = np.concatenate([r[1] for r in rows])
     keep = date < periods.end[period]
-    return pl.DataFrame({"period": period[keep], "child": periods.child[period[keep]], "REVIEW": date[keep]}) \
-        .sort("child", "REVIEW")
+    period, date = period[keep], date[keep]
+    order = np.lexsort((date, periods.child[period]))  # a child's reviews fall on different days
+    return pl.DataFrame({"period": period[order], "child": periods.child[period[order]], "REVIEW": date[order]})
 
 
-def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random.Generator) -> pl.DataFrame:
+def missing_incidents(episodes: Episodes, children: Children, rng: np.random.Generator) -> pl.DataFrame:
     """Missing (M) or away without authorisation (A) incidents, each inside one episode.
 
     About one child in nine looked after goes missing in a year, several times each: a child's
@@ -43,9 +47,7 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
     """
     n_children = len(children)
     propensity = rng.gamma(0.35, 1.0, n_children) * (rng.random(n_children) < 0.45)
-    ep = episodes.select("child", "DECOM", "DEC")
-    child = ep["child"].to_numpy()
-    start, end = ep["DECOM"].to_numpy(), ep["DEC"].to_numpy()
+    child, start, end = episodes.child, episodes.start, episodes.end
     mid_age = ((start + end) / 2 - children.dob[child]) / 365.25
     age_factor = np.clip((mid_age - 10) / 4, 0, 1.2)
     years = np.maximum(end - start - 10, 0) / 365.25
@@ -56,20 +58,15 @@ def missing_incidents(episodes: pl.DataFrame, children: Children, rng: np.random
         return pl.DataFrame(schema={"child": pl.Int64, "MISSING": pl.Utf8, "MIS_START": pl.Int64, "MIS_END": pl.Int64})
     offset = rng.random(len(idx))
     begin = start[idx] + 1 + (offset * (end[idx] - start[idx] - 9)).astype(np.int64)
-    frame = pl.DataFrame({"ep": idx, "MIS_START": begin}).sort("ep", "MIS_START").unique(
-        ["ep", "MIS_START"], keep="first", maintain_order=True)
-    length = rng.choice([0, 1, 1, 1, 2, 2, 3, 5, 8], frame.height)
-    frame = frame.with_columns(next_start=in_run("ep", pl.col("MIS_START"), -1),
-                               ep_end=pl.Series(end[frame["ep"].to_numpy()]), length=pl.Series(length))
-    frame = frame.with_columns(MIS_END=pl.min_horizontal(
-        pl.col("MIS_START") + pl.col("length"), pl.col("next_start").fill_null(pl.col("ep_end")) - 1,
-        pl.col("ep_end") - 2))
+    ep, begin = split_key(np.unique(key(idx, begin)))  # by episode and day, one incident a day
+    length = rng.choice([0, 1, 1, 1, 2, 2, 3, 5, 8], len(ep))
+    next_start = np.where(same_as_next(ep), np.r_[begin[1:], 0], end[ep])
+    finish = np.minimum(np.minimum(begin + length, next_start - 1), end[ep] - 2)
     # Being away without authorisation (A) is the habit of a minority of the children who go missing.
     away_prone = rng.random(n_children) < 0.3
-    ep_child = child[frame["ep"].to_numpy()]
-    kind = np.where(away_prone[ep_child] & (rng.random(frame.height) < 0.4), "A", "M")
-    return frame.select(child=pl.Series(child[frame["ep"].to_numpy()]), MISSING=pl.Series(kind),
-                        MIS_START="MIS_START", MIS_END=pl.max_horizontal("MIS_START", "MIS_END"))
+    away = away_prone[child[ep]] & (rng.random(len(ep)) < 0.4)
+    return pl.DataFrame({"child": child[ep], "MISSING": codes(["M", "A"], away), "MIS_START": begin,
+                         "MIS_END": np.maximum(begin, finish)})
 
 
 def social_worker_episodes(periods: Periods, children: Children, rng: np.random.Generator) -> pl.DataFrame:
@@ -84,12 +81,10 @@ def social_worker_episodes(periods: Periods, children: Children, rng: np.random.
     kids = np.nonzero(last >= 0)[0]
     stop_all = last[kids] + 28
     # Never end in the last days of March: an episode ending then needs a successor (SW11b).
-    stop_dates = stop_all.astype("datetime64[D]")
-    month = (stop_dates.astype("datetime64[M]").astype(int) % 12) + 1
-    day_of_month = (stop_dates - stop_dates.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+    month, day_of_month = month_and_day(stop_all)
     late_march = (month == 3) & (day_of_month >= 25)
     stop_all = np.where(late_march, stop_all + (32 - day_of_month), stop_all)
-    rows = []
+    child, begin, end = [], [], []
     t = first[kids].copy()
     for _ in range(80):
         alive = t < stop_all
@@ -97,27 +92,34 @@ def social_worker_episodes(periods: Periods, children: Children, rng: np.random.
             break
         stop = np.minimum(t + rng.integers(180, 730, len(kids)), stop_all)
         stop = np.where(stop_all - stop < 30, stop_all, stop)  # no stub episodes at the end
-        stop_dates = stop.astype("datetime64[D]")
-        month = (stop_dates.astype("datetime64[M]").astype(int) % 12) + 1
-        day_of_month = (stop_dates - stop_dates.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+        month, day_of_month = month_and_day(stop)
         stop = np.where((month == 3) & (day_of_month >= 25) & (stop < stop_all), stop - 10, stop)
-        rows.append(pl.DataFrame({"child": kids[alive], "SW_DECOM": t[alive], "SW_DEC": stop[alive]}))
+        child.append(kids[alive])
+        begin.append(t[alive])
+        end.append(stop[alive])
         t = np.where(alive, stop, t)
-    frame = pl.concat(rows).sort("child", "SW_DECOM")
-    m = frame.height
-    worker = rng.integers(100000, 999999, m).astype(str)
-    prefix = np.where(rng.random(m) < 0.06, "XX", "SW")
-    reason = draw(_SW_REASONS, m, rng)
-    return frame.with_columns(SW_ID=pl.Series(np.char.add(prefix, worker)), reason=pl.Series(reason),
-                              first=pl.col("child").shift(1).ne_missing(pl.col("child")))
+    child, begin, end = np.concatenate(child), np.concatenate(begin), np.concatenate(end)
+    order = np.lexsort((begin, child))  # a child's episodes start on different days
+    child, begin, end = child[order], begin[order], end[order]
+    m = len(child)
+    worker = rng.integers(100000, 999999, m)
+    agency = rng.random(m) < 0.06
+    reason = draw_index(_SW_REASONS.values(), m, rng)
+    frame = pl.DataFrame({"child": child, "SW_DECOM": begin, "SW_DEC": end, "_w": worker, "_xx": agency})
+    return frame.select(
+        "child", "SW_DECOM", "SW_DEC",
+        SW_ID=pl.concat_str(pl.when("_xx").then(pl.lit("XX")).otherwise(pl.lit("SW")), pl.col("_w").cast(pl.String)),
+        reason=codes_of(_SW_REASONS, reason), first=pl.Series(np.r_[True, child[1:] != child[:-1]][:m]))
 
 
-def deprivation_of_liberty(episodes: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def deprivation_of_liberty(episodes: Episodes, rng: np.random.Generator) -> pl.DataFrame:
     """DoLOs for a few children in children's homes (never secure, at home, custody or
     supported accommodation): within one episode."""
-    homes = episodes.filter(pl.col("PLACE") == "K2", (pl.col("DEC") - pl.col("DECOM")) > 60)
-    pick = homes.filter(pl.Series(rng.random(homes.height) < 0.08))
-    start = pick["DECOM"].to_numpy() + rng.integers(7, 30, pick.height)
-    end = np.minimum(start + rng.integers(30, 300, pick.height), pick["DEC"].to_numpy() - 1)
-    return pl.DataFrame({"child": pick["child"], "DOLO_START": start, "DOLO_END": end}).filter(
-        pl.col("DOLO_END") > pl.col("DOLO_START"))
+    assert episodes.placements is not None and episodes.placement is not None
+    place = episodes.placements["place"][episodes.placement]
+    homes = np.nonzero((place == PL["K2"]) & (episodes.end - episodes.start > 60))[0]
+    pick = homes[rng.random(len(homes)) < 0.08]
+    start = episodes.start[pick] + rng.integers(7, 30, len(pick))
+    end = np.minimum(start + rng.integers(30, 300, len(pick)), episodes.end[pick] - 1)
+    ok = end > start
+    return pl.DataFrame({"child": episodes.child[pick][ok], "DOLO_START": start[ok], "DOLO_END": end[ok]})

@@ -9,6 +9,7 @@ repeat it; years before the first go back along the national time series.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from functools import cache
 
@@ -130,10 +131,10 @@ def _unit_share(unit: LocalAuthority) -> float:
 
 def unit_targets(unit: LocalAuthority, years: range) -> pl.DataFrame:
     """One row per year for a simulated LA: every target, filled for every year in ``years``."""
-    pub = _published()
-    own = pub.filter(pl.col("old_la_code") == unit.old_la_code)
     before = PREDECESSORS.get(unit.old_la_code)
     if before:
+        pub = _published()
+        own = pub.filter(pl.col("old_la_code") == unit.old_la_code)
         predecessors, first_own = before
         share = _unit_share(unit)
         pred = (pub.filter(pl.col("old_la_code").is_in(list(predecessors)), pl.col("year") < first_own)
@@ -146,34 +147,51 @@ def unit_targets(unit: LocalAuthority, years: range) -> pl.DataFrame:
         pred = pred.filter(~pl.col("year").is_in(own["year"].implode()))
         own = pl.concat([own.drop("old_la_code"), pred.select(own.drop("old_la_code").columns)],
                         how="vertical_relaxed")
+        rows = {r["year"]: r for r in own.iter_rows(named=True)}
     else:
-        own = own.drop("old_la_code")
-    frame = pl.DataFrame({"year": list(years)}).join(own, on="year", how="left").sort("year")
-    for name in LA_INDICATORS:
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
-    national = _national()
+        rows = _published_rows().get(unit.old_la_code, {})
+    national = _national_values()
     # Counts before the first published year follow the national series; rates carry backwards.
-    filled = []
+    filled = {}
     for name in LA_INDICATORS:
-        series = frame[name].to_list()
-        known = [(y, v) for y, v in zip(frame["year"], series, strict=True) if v is not None]
-        nat = dict(national.select("year", name).drop_nulls().iter_rows()) if name in national.columns else {}
+        series = [rows[y].get(name) if y in rows else None for y in years]
+        known = [(y, v) for y, v in zip(years, series, strict=True) if v is not None]
+        known_years = [y for y, _ in known]
+        nat = national.get(name, {})
         out = []
-        for y, v in zip(frame["year"], series, strict=True):
+        for y, v in zip(years, series, strict=True):
             if v is not None:
                 out.append(float(v))
                 continue
             if not known:
                 out.append(None)
                 continue
-            (ky, kv) = min(known, key=lambda kyv: (abs(kyv[0] - y), kyv[0]))
+            # The nearest published year (the earlier of two as near).
+            i = bisect.bisect_left(known_years, y)
+            ky, kv = known[i - 1] if i == len(known) or (i > 0 and y - known_years[i - 1] <= known_years[i] - y) \
+                else known[i]
             if name in COUNTS and nat.get(y) and nat.get(ky):
                 out.append(float(kv) * nat[y] / nat[ky])
             else:
                 out.append(float(kv))
-        filled.append(pl.Series(name, out, dtype=pl.Float64))
-    return frame.select("year").with_columns(filled).with_columns(
-        unit=pl.lit(unit.old_la_code),
-        reporting_la=pl.Series([reporting_la(unit, y) for y in years]),
-    )
+        filled[name] = pl.Series(name, out, dtype=pl.Float64)
+    return pl.DataFrame({"year": list(years), **filled, "unit": [unit.old_la_code] * len(years),
+                         "reporting_la": [reporting_la(unit, y) for y in years]},
+                        schema_overrides={"unit": pl.String, "reporting_la": pl.String})
+
+
+@cache
+def _published_rows() -> dict[str, dict[int, dict]]:
+    """Published figures by LA and year (each year's row as a dict)."""
+    out: dict[str, dict[int, dict]] = {}
+    for row in _published().iter_rows(named=True):
+        out.setdefault(row["old_la_code"], {})[row["year"]] = row
+    return out
+
+
+@cache
+def _national_values() -> dict[str, dict[int, float]]:
+    """Published national figures: target name -> year -> value (where published)."""
+    national = _national()
+    return {name: dict(national.select("year", name).drop_nulls().iter_rows()) for name in LA_INDICATORS
+            if name in national.columns}
