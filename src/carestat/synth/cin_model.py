@@ -27,7 +27,8 @@ from carestat.synth.cin_referrals import (
     target_value,
 )
 from carestat.synth.cin_tables import CinHistory
-from carestat.synth.draw import codes_of, draw_index
+from carestat.synth.columns import codes, take
+from carestat.synth.draw import draw_index
 from carestat.synth.history import History
 from carestat.synth.targets import PREDECESSORS
 
@@ -91,7 +92,7 @@ def _identity(unit: str, n: int) -> tuple[pl.Series, pl.Series]:
     check = (weighted(np.array([la]), range(2, 5))[0] + weighted(np.arange(10000), range(5, 9))[school]
              + weighted(np.arange(1000), range(11, 14))[serial % 1000]) % 23
     return (unit + pl.Series(serial).cast(pl.String).str.zfill(7),
-            codes_of(list("ABCDEFGHJKLMNPQRTUVWXYZ"), check) + pl.Series(la * 10**9 + school * 10**5 + serial % 1000).cast(pl.String))
+            codes("ABCDEFGHJKLMNPQRTUVWXYZ", check) + pl.Series(la * 10**9 + school * 10**5 + serial % 1000).cast(pl.String))
 
 
 def _disabilities(child: np.ndarray, disabled: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
@@ -101,25 +102,25 @@ def _disabilities(child: np.ndarray, disabled: np.ndarray, rng: np.random.Genera
     ranked = np.argsort(-(np.log(w) + rng.gumbel(size=(len(idx), len(w)))), axis=1, kind="stable")
     rows, col = np.nonzero(np.arange(len(w))[None, :] < how_many[:, None])
     who = np.r_[child[idx[rows]], child[~disabled]]
-    codes = np.r_[ranked[rows, col], np.full(int((~disabled).sum()), len(w))]
+    which = np.r_[ranked[rows, col], np.full(int((~disabled).sum()), len(w))]
     order = np.argsort(who, kind="stable")
-    return pl.DataFrame({"child": who[order], "code": pl.Series([*_DISABILITY, "NONE"]).gather(codes[order])})
-
-
-def _records(**cols: np.ndarray | pl.Series) -> pl.DataFrame:
-    """A frame of records with ``y0``/``y1``: the censuses from its ``start`` to its ``end`` (or ``last``)."""
-    last = cols.pop("last") if "last" in cols else cols["end"]
-    return pl.DataFrame({**cols, "y0": collection_year(np.asarray(cols["start"])), "y1": collection_year(np.asarray(last))})
+    return pl.DataFrame({"child": who[order], "code": codes([*_DISABILITY, "NONE"], which[order])})
 
 
 def _by(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
-    """The order sorting by ``major`` then ``minor``, ties kept in place (``np.lexsort((minor, major))``,
-    sorting one combined key: several times faster)."""
+    """The order sorting by ``major`` then ``minor``, ties kept in place (``np.lexsort((minor, major))``):
+    when no ``major`` repeats (one record per episode), by placing each where its ``major`` falls;
+    otherwise by sorting one combined key. Both several times faster."""
     if not len(major):
         return np.zeros(0, dtype=np.int64)
     major, minor = np.asarray(major, dtype=np.int64), np.asarray(minor, dtype=np.int64)
-    low = minor.min()
-    return np.argsort((major - major.min()) * (int(minor.max() - low) + 1) + (minor - low), kind="stable")
+    low = major.min()
+    slot = np.full(int(major.max() - low) + 1, -1, dtype=np.int64)
+    slot[major - low] = np.arange(len(major))
+    if np.count_nonzero(slot >= 0) == len(major):
+        return slot[slot >= 0]
+    first = minor.min()
+    return np.argsort((major - low) * (int(minor.max() - first) + 1) + (minor - first), kind="stable")
 
 
 def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: float, seed: int,
@@ -147,9 +148,9 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
     children = pl.DataFrame({
         "child": np.r_[kids, n903 + np.arange(m)], "LAchildID": pl.concat([pl.Series(history.identity.child_id[kids]), ids]),
         "dob": dob, "sex": np.r_[history.children.sex[kids], (rng.random(m) < 0.47).astype(np.int64)],
-        "ethnic": pl.concat([pl.Series(history.identity.ethnic[kids]), codes_of(_ETHNIC, draw_index(_ETHNIC.values(), m, rng))]),
+        "ethnic": pl.concat([pl.Series(history.identity.ethnic[kids]), codes(list(_ETHNIC), draw_index(_ETHNIC.values(), m, rng))]),
         "upn": pl.concat([pl.Series(history.identity.upn[kids]), upns]),
-        "upn_reason": codes_of(["", "UN2", "UN3", "UN4", "UN5"], np.r_[np.zeros(len(kids), np.int64), np.where(
+        "upn_reason": codes(["", "UN2", "UN3", "UN4", "UN5"], np.r_[np.zeros(len(kids), np.int64), np.where(
             rng.random(m) < 0.03, 1 + draw_index([0.2, 0.3, 0.4, 0.1], m, rng), 0)]),
         "death": np.r_[death[kids], np.full(m, -1)], "uasc": np.r_[history.children.uasc[kids], np.zeros(m, bool)],
         "school_year": d4.astype("datetime64[Y]").astype(int) + 1970 + (month >= 8) + 2})
@@ -171,21 +172,28 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
     source = draw_index(_SOURCE.values(), nf + no, rng)
     source = np.where((source == 12) & (ref_all < day(dt.date(2022, 4, 1))), 10, source)  # early help (5D) from 2022/23
     order = _by(child_all, ref_all)
-    episodes = _records(
-        ep=np.r_[ep_f, ep_o], child=child_all, ref=ref_all, close=np.r_[fo["close"], o_close], source=codes_of(_SOURCE, source),
-        need=pl.concat([pl.Series(fo["need"]), codes_of(_NEED, need)]), nfa=np.r_[np.zeros(nf, bool), course == 0],
-        reason=codes_of(_REASONS, np.r_[fo["reason"], reason] - 1), start=ref_all, last=np.r_[fo["close"], o_close],
-    ).with_columns(need=pl.when(pl.col("nfa")).then(None).otherwise(pl.col("need"))).drop("start")[order]
-    episodes = episodes.with_columns(epi=np.arange(nf + no), rereferral=np.r_[False, (child_all[order][1:] == child_all[order][:-1])
-                                                                                 & (np.diff(ref_all[order]) <= 365)])
+    close_all, nfa = np.r_[fo["close"], o_close], np.r_[np.zeros(nf, bool), course == 0][order]
+    need_all = take(pl.concat([pl.Series(fo["need"], dtype=pl.String), codes(list(_NEED), need)], rechunk=True), order)
+    ep_child = child_all[order]
+    episodes = pl.DataFrame({
+        "ep": np.r_[ep_f, ep_o][order], "child": ep_child, "ref": ref_all[order], "close": close_all[order],
+        "source": codes(list(_SOURCE), source[order]), "need": need_all.scatter(np.nonzero(nfa)[0], None), "nfa": nfa,
+        "reason": codes(_REASONS, np.r_[fo["reason"], reason][order] - 1), "y0": collection_year(ref_all)[order],
+        "y1": collection_year(close_all)[order], "epi": np.arange(nf + no),
+        "rereferral": np.r_[False, (ep_child[1:] == ep_child[:-1]) & (np.diff(ref_all[order]) <= 365)]})
     # --- assessments, enquiries, plans: each knows its episode's row and child, in document order --------
     row_of = np.empty(nf + no, dtype=np.int64)
     row_of[order] = np.arange(nf + no)
 
-    def owned(frame: pl.DataFrame, by: str = "start") -> pl.DataFrame:
-        epi = row_of[frame["ep"].to_numpy()]
-        return frame.with_columns(epi=epi, child=child_all[order][epi])[pl.Series(_by(epi, frame[by].to_numpy()),
-                                                                                       dtype=pl.UInt32)]
+    def owned(**cols: np.ndarray | pl.Series) -> pl.DataFrame:
+        """Records of episodes (``ep``) with ``y0``/``y1``, the censuses from their ``start`` to their
+        ``end`` (or ``last``), and their episode's row and child, in document order."""
+        last = cols.pop("last") if "last" in cols else cols["end"]
+        epi = row_of[np.asarray(cols["ep"])]
+        o = _by(epi, np.asarray(cols["start"]))
+        return pl.DataFrame({**{k: take(v, o) if isinstance(v, pl.Series) else np.asarray(v)[o] for k, v in cols.items()},
+                             "y0": collection_year(np.asarray(cols["start"]))[o], "y1": collection_year(np.asarray(last))[o],
+                             "epi": epi[o], "child": ep_child[epi[o]]})
 
     has_a, s47, fs = course != 0, t["s47"], fo["s47"]
     held = np.r_[fo["icpc"][fs] >= 0, t["icpc_held"][s47]]
@@ -193,25 +201,25 @@ def simulate_cin(unit: str, targets: pl.DataFrame, history: History, scale: floa
     plan_end = np.minimum(t["plan_end"], o_close)
     plan = np.isin(course, [3, 4, 6]) & (plan_end > t["plan_start"])
     pb, pa, fc, cpp = fo["plan_before"], fo["plan_after"], fo["cpp"], np.isin(course, [5, 6])
-    cpps = owned(_protection_plans(np.r_[ep_f[fc], ep_o[cpp]], np.r_[fo["child"][fc], o_child[cpp]], np.r_[fo["icpc"][fc], t["icpc"][cpp]],
-                                   np.r_[fo["care_start"][fc], np.minimum(t["cpp_end"], o_close)[cpp]],
-                                   {y: target_value(rows[y], "cpp_second_pct", 22.0) / 100 for y in years}, rng))
-    reviews = _reviews(cpps).join(cpps.select("cpp", "epi", "child"), on="cpp", maintain_order="left")
+    cpps = owned(**_protection_plans(np.r_[ep_f[fc], ep_o[cpp]], np.r_[fo["child"][fc], o_child[cpp]],
+                                     np.r_[fo["icpc"][fc], t["icpc"][cpp]],
+                                     np.r_[fo["care_start"][fc], np.minimum(t["cpp_end"], o_close)[cpp]],
+                                     {y: target_value(rows[y], "cpp_second_pct", 22.0) / 100 for y in years}, rng))
+    auth = np.r_[fo["auth"], t["auth"][has_a]]
     return CinHistory(
         unit=unit, seed=(seed, int(unit)), children=children,
         disabilities=_disabilities(children["child"].to_numpy(), disabled, rng), episodes=episodes,
-        assessments=owned(_records(ep=np.r_[ep_f, ep_o[has_a]], start=np.r_[fo["a_start"], t["a_start"][has_a]],
-                                   end=np.r_[fo["auth"], t["auth"][has_a]], no_factors=np.r_[np.zeros(nf, bool), t["no_factors"][has_a]])
-                          .rename({"end": "auth"})),
-        section47=owned(_records(ep=np.r_[ep_f[fs], ep_o[s47]], start=s_start, target=workday_add(s_start, 15),
-                                 icpc=np.where(held, icpc, -1), not_required=~held, last=np.where(held, icpc, s_start))),
-        plans=owned(_records(ep=np.r_[ep_f[pb], ep_f[pa], ep_o[plan]], start=np.r_[fo["auth"][pb], fo["care_end"][pa], t["plan_start"][plan]],
-                             end=np.r_[fo["care_start"][pb], fo["close"][pa], plan_end[plan]])),
-        cpps=cpps, reviews=reviews[pl.Series(_by(reviews["epi"].to_numpy(), reviews["date"].to_numpy()), dtype=pl.UInt32)])
+        assessments=owned(ep=np.r_[ep_f, ep_o[has_a]], start=np.r_[fo["a_start"], t["a_start"][has_a]], auth=auth,
+                          no_factors=np.r_[np.zeros(nf, bool), t["no_factors"][has_a]], last=auth),
+        section47=owned(ep=np.r_[ep_f[fs], ep_o[s47]], start=s_start, target=workday_add(s_start, 15),
+                        icpc=np.where(held, icpc, -1), not_required=~held, last=np.where(held, icpc, s_start)),
+        plans=owned(ep=np.r_[ep_f[pb], ep_f[pa], ep_o[plan]], start=np.r_[fo["auth"][pb], fo["care_end"][pa], t["plan_start"][plan]],
+                    end=np.r_[fo["care_start"][pb], fo["close"][pa], plan_end[plan]]),
+        cpps=cpps, reviews=_reviews(cpps))
 
 
 def _protection_plans(ep: np.ndarray, child: np.ndarray, start: np.ndarray, end: np.ndarray,
-                      second: dict[int, float], rng: np.random.Generator) -> pl.DataFrame:
+                      second: dict[int, float], rng: np.random.Generator) -> dict[str, np.ndarray | pl.Series]:
     """Categories of abuse and the number of previous plans: earlier plans here, and for some children
     plans elsewhere before their first one here, so that each year's share of second or subsequent
     plans is ``second[year]``."""
@@ -228,15 +236,20 @@ def _protection_plans(ep: np.ndarray, child: np.ndarray, start: np.ndarray, end:
         elsewhere[rng.choice(firsts, k, replace=False)] = rng.choice([1, 1, 1, 2, 2, 3], k)
     initial = draw_index(_CATS.values(), n, rng)
     latest = np.where(rng.random(n) < 0.88, initial, draw_index(_CATS.values(), n, rng))
-    return _records(cpp=np.arange(n), ep=ep[order], start=start[order], end=end[order], initial=codes_of(_CATS, initial),
-                    latest=codes_of(_CATS, latest), previous=here + elsewhere[at])
+    return {"cpp": np.arange(n), "ep": ep[order], "start": start[order], "end": end[order],
+            "initial": codes(list(_CATS), initial), "latest": codes(list(_CATS), latest), "previous": here + elsewhere[at]}
 
 
 def _reviews(cpps: pl.DataFrame) -> pl.DataFrame:
-    """A review three months after the conference, then every six months, while the plan lasts."""
+    """A review three months after the conference, then every six months, while the plan lasts: with
+    its plan's episode row and child, in document order."""
     start, end = cpps["start"].to_numpy(), cpps["end"].to_numpy()
     count = np.maximum(0, (end - start - 91 + 181) // 182)
     which = np.repeat(np.arange(len(start)), count)
     dates = workday_add(start[which] + 91 + 182 * (np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)), 0)
     keep = (dates < end[which]) & (dates > start[which])
-    return pl.DataFrame({"cpp": cpps["cpp"].to_numpy()[which[keep]], "date": dates[keep], "y0": collection_year(dates[keep])})
+    which, dates = which[keep], dates[keep]
+    epi = cpps["epi"].to_numpy()[which]
+    o = _by(epi, dates)
+    return pl.DataFrame({"cpp": cpps["cpp"].to_numpy()[which][o], "date": dates[o], "y0": collection_year(dates)[o],
+                         "epi": epi[o], "child": cpps["child"].to_numpy()[which][o]})

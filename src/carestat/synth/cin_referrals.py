@@ -37,6 +37,9 @@ _ASSESSMENT_BANDS = {(0, 0): 11680, (1, 10): 75590, (11, 20): 112180, (21, 30): 
 _ENDED_BEFORE_TWO_YEARS = 0.3  # of protection plans that would otherwise pass two years (DfE: 2.3% at 31 March)
 _G_STEP = 3.0  # the most protection plans' lengths may scale from one year to the next
 _PRIOR_SHARE = 0.55  # at most this share of 31 March's protection plans started in earlier years
+# What a referral's dates are made from, drawn with its course.
+_DRAWN = ("course", "s47", "icpc_held", "lag", "adays", "s_lag", "icpc_wd", "cpp_base", "plan_base", "long_base",
+          "plan_lag", "extra")
 # What each referral's record keeps: its child and course and the dates of what followed.
 _KEPT = ("child", "ref", "course", "a_start", "auth", "s_start", "icpc", "close", "cpp_end", "plan_start", "plan_end",
          "s47", "icpc_held", "no_factors")
@@ -194,19 +197,21 @@ class Pool:
                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``k`` children who may be referred in [t0, t1): referred in the last 12 months (``recent``)
         or earlier, episode closed, under 17 and a bit; and a referral day for each."""
-        # Only children referred in the last year (``recent``) or not yet too old can qualify: one pass
-        # finds them, the rest of the work is on them alone.
-        some = np.nonzero(self.last_ref[:self.n] >= t0 - 365 if recent else self.e18[:self.n] - 300 >= t0)[0]
-        lr, lc, limit = self.last_ref[some], self.last_close[some], self.e18[some] - 300
-        if recent:
+        n = self.n
+        if recent:  # few children were referred in the last year: the work is on them alone
+            some = np.nonzero(self.last_ref[:n] >= t0 - 365)[0]
+            lr, lc, limit = self.last_ref[some], self.last_close[some], self.e18[some] - 300
             a, b = np.maximum(lc + 1, t0), np.minimum(np.minimum(lr + 365, t1 - 1), limit)
-        else:
+            ok = a <= b
+            if len(taken):
+                blocked = np.zeros(n, dtype=bool)
+                blocked[taken] = True
+                ok &= ~blocked[some]
+        else:  # most children are not yet too old: the work is on all of them
+            some, lr, lc, limit = np.arange(n), self.last_ref[:n], self.last_close[:n], self.e18[:n] - 300
             a, b = np.maximum(np.maximum(lc + 1, lr + 366), t0), np.minimum(t1 - 1, limit)
-        ok = a <= b
-        if len(taken):
-            blocked = np.zeros(self.n, dtype=bool)
-            blocked[taken] = True
-            ok &= ~blocked[some]
+            ok = (limit >= t0) & (a <= b)
+            ok[taken] = False
         cand = np.nonzero(ok)[0]
         if k <= 0 or not len(cand):
             return cand[:0], cand[:0]
@@ -230,7 +235,7 @@ class Pool:
         # No further action referrals never fall before the year's first working day (8569Q).
         ref[idx] = np.where((t["course"][idx] == 0) & (ref[idx] < first_workday), first_workday, ref[idx])
         moved = idx[ref[idx] != before]  # where those episodes really end: the next referral waits
-        sub = {k: v[moved] for k, v in t.items()}
+        sub = {k: t[k][moved] for k in _DRAWN}
         bq = _base_dates(ref[moved], sub)
         for k, v in {**bq, **_close(ref[moved], bq, sub, 1.0, 1.0)}.items():
             d[k][moved] = v
@@ -300,8 +305,8 @@ def _count_in(days: np.ndarray, s: int, e: int) -> int:
 def simulate_referrals(rows: dict[int, dict], years: list[int], fo: dict[str, np.ndarray], unit: str, scale: float,
                        rng: np.random.Generator) -> tuple[dict[str, np.ndarray], Pool]:
     """Referrals of children not looked after in ``years``, each calibrated to its targets (``rows``,
-    by year) net of the referrals, enquiries and plans of the children looked after (``fo``); and the
-    pool of children referred."""
+    by year) net of the referrals, enquiries and plans of the children looked after (``fo``), as the
+    columns of :data:`_KEPT`; and the pool of children referred."""
     from carestat.refdata import child_population, population_for, resolve_la
 
     known = dict(child_population().filter(pl.col("old_la_code") == unit).select("year", "population").iter_rows())

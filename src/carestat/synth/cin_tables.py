@@ -6,7 +6,9 @@ open at 31 March, enquiries whose conference fell in the year (or is still to co
 needed), plans open at some point in the year, and reviews held in it. Anything after 31 March is
 left out. Tables are strings (dates ISO, as the XML carries them) in document order, keyed by
 LAchildID, CINdetailsID (per child), AssessmentID and CPPID (per episode), as the DfE's tools number
-them.
+them. A history is prepared once for all its censuses (numbers, and strings as positions among their
+few distinct values); a census then picks its records and their strings by position, column by
+column, with no query to plan and no string built.
 
 Also here: the shape of a simulated history (``CinHistory``, which
 :func:`carestat.synth.cin_model.simulate_cin` returns).
@@ -23,7 +25,7 @@ import polars as pl
 
 from carestat.spec import spec
 from carestat.synth.calendar import day, year_end
-from carestat.synth.columns import date_str
+from carestat.synth.columns import date_str, take
 
 _KEYS = {"ChildIdentifiers": ["LAchildID"], "ChildCharacteristics": ["LAchildID"], "Disabilities": ["LAchildID"],
          "CINdetails": ["LAchildID", "CINdetailsID"], "Assessments": ["LAchildID", "CINdetailsID", "AssessmentID"],
@@ -99,30 +101,29 @@ def _factors(start: np.ndarray, dob: np.ndarray, disabled: np.ndarray, uasc: np.
     age = (start - dob) // 365
     teen = age >= 11
     z, x = rng.normal(size=n), rng.normal(size=n)
-    dv = rng.random(n) < _sigmoid(-0.8 + 0.9 * z)
-    cols: dict[str, np.ndarray] = {"3B": dv & (rng.random(n) < 0.9), "3A": dv & (rng.random(n) < 0.72),
-                                   "3C": dv & (rng.random(n) < 0.06)}
-    for code, base, wz, wdv in _FAMILY:
-        cols[code] = rng.random(n) < _sigmoid(base + wz * z + wdv * dv)
-    for code, base, wx in _TEEN:
-        cols[code] = teen & (rng.random(n) < _sigmoid(base + wx * x))
-    cols["4A"] |= (age >= 6) & ~teen & (rng.random(n) < 0.08)
-    cols["5A"] = rng.random(n) < np.where(disabled, 0.5, 0.02)
-    cols["6A"] = rng.random(n) < np.where(disabled, 0.3, 0.015)
-    cols["8F"] = rng.random(n) < 0.004
-    cols["9A"] = uasc
+    u = rng.random((35, n))  # one draw per factor and assessment, as 35 draws of n in turn would give
+    dv = u[0] < _sigmoid(-0.8 + 0.9 * z)
+    family = u[4:20] < _sigmoid(_FAMILY_W[:, :1] + _FAMILY_W[:, 1:2] * z + _FAMILY_W[:, 2:] * dv)
+    risks = teen & (u[20:31] < _sigmoid(_TEEN_W[:, :1] + _TEEN_W[:, 1:] * x))
+    risks[0] |= (age >= 6) & ~teen & (u[31] < 0.08)  # 4A
+    cols = {"3B": dv & (u[1] < 0.9), "3A": dv & (u[2] < 0.72), "3C": dv & (u[3] < 0.06),
+            **{code: family[i] for i, (code, *_) in enumerate(_FAMILY)}, **{code: risks[i] for i, (code, *_) in enumerate(_TEEN)},
+            "5A": u[32] < np.where(disabled, 0.5, 0.02), "6A": u[33] < np.where(disabled, 0.3, 0.015), "8F": u[34] < 0.004,
+            "9A": uasc}
     if year < 2021:  # physical and sexual abuse were not split by who abused before 2020/21
         cols["18A"], cols["19A"] = cols.pop("18B") | cols.pop("18C"), cols.pop("19B") | cols.pop("19C")
     if year < 2022:
         cols.pop("24A")
     codes = list(cols)
-    matrix = np.stack([cols[c] for c in codes], axis=1)
-    matrix[none] = False
-    matrix[:, codes.index("20")] |= ~matrix.any(axis=1) & ~none
+    matrix = np.stack([*cols.values(), none], axis=1)  # the last column: no factors recorded (21)
+    matrix[none, :-1] = False
+    matrix[:, codes.index("20")] |= ~matrix[:, :-1].any(axis=1) & ~none
     rows, which = np.nonzero(matrix)
-    rows, which = np.r_[rows, np.nonzero(none)[0]], np.r_[which, np.full(int(none.sum()), len(codes))]
-    order = np.argsort(rows, kind="stable")
-    return rows[order], which[order], [*codes, "21"]
+    return rows, which, [*codes, "21"]
+
+
+_FAMILY_W = np.array([w for _, *w in _FAMILY])
+_TEEN_W = np.array([w for _, *w in _TEEN])
 
 
 @cache
@@ -154,7 +155,7 @@ class _Records:
 
     def __init__(self, frame: pl.DataFrame, first: int) -> None:
         self.lasts = "y1" in frame.columns
-        sub = frame[np.nonzero(frame["y1" if self.lasts else "y0"].to_numpy() >= first)[0]]
+        sub = take(frame, np.nonzero(frame["y1" if self.lasts else "y0"].to_numpy() >= first)[0])
         self.col = {c: sub[c].to_numpy() for c, t in sub.schema.items() if t != pl.String}
         self.code = {c: _coded(sub[c]) for c, t in sub.schema.items() if t == pl.String}
 
@@ -172,12 +173,12 @@ class _Records:
     def days(self, name: str, at: np.ndarray, shown: np.ndarray | None = None) -> pl.Series:
         """A date column's ISO strings (blank where not ``shown``)."""
         d = self.col[name][at] - _DAY_ONE
-        return _pick(_days(), d if shown is None else np.where(shown, d, len(_days()) - 1))
+        return take(_days(), d if shown is None else np.where(shown, d, len(_days()) - 1))
 
     def strings(self, name: str, at: np.ndarray, shown: np.ndarray | None = None) -> pl.Series:
         """A string column's values (blank where not ``shown``)."""
         values, pos = self.code[name]
-        return _pick(values, pos[at] if shown is None else np.where(shown, pos[at], len(values) - 1))
+        return take(values, pos[at] if shown is None else np.where(shown, pos[at], len(values) - 1))
 
 
 class _Prepared:
@@ -210,12 +211,6 @@ def _prepared(ch: CinHistory, year: int) -> _Prepared:
     return ch._prepared
 
 
-def _pick(values: pl.Series, at: np.ndarray) -> pl.Series:
-    """``values`` at positions ``at`` (a gather, in the form polars takes fastest: from one chunk, which
-    every column gathered from here is)."""
-    return values[pl.Series(at.astype(np.uint32, copy=False))]
-
-
 _FILLS: dict[str | None, pl.Series] = {}
 
 
@@ -243,7 +238,7 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
     kids, first_epi = ep_child[first], E.col["epi"][at][first]  # the census's children, in order
     slot = np.full(p.children[-1] + 1 if len(p.children) else 0, -1)
     slot[kids] = np.arange(len(kids))
-    ids = _pick(p.ids, np.searchsorted(p.children, kids))
+    ids = take(p.ids, np.searchsorted(p.children, kids))
 
     def table(name: str, records: _Records | None, at: np.ndarray | None, **columns: pl.Series) -> pl.DataFrame:
         """A table in its columns' order, with each record's LAchildID, its episode's number within
@@ -256,7 +251,7 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
                 nth = epi - first_epi[pos] + 1
             else:  # a record beyond its child's episodes: placed where its child and year sort
                 pos, nth = np.searchsorted(kids, child), epi - np.searchsorted(p.key, child * 4096 + year) + 1
-            columns |= {"LAchildID": _pick(ids, pos), "CINdetailsID": _pick(_numbers(), np.minimum(nth, 999)),
+            columns |= {"LAchildID": take(ids, pos), "CINdetailsID": take(_numbers(), np.minimum(nth, 999)),
                         "_c": pl.Series(base + pos, dtype=pl.Int64)}
         n = len(next(iter(columns.values())))
         return pl.DataFrame([columns[c].alias(c) if c in columns else _blank(n).alias(c)
@@ -268,28 +263,28 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
     end = year_end(year)
     born = dob <= end
     school = born & (school_year <= year)
-    upn = school & (_pick(p.reasons, p.kid["reason"][pos]) == "").to_numpy()
+    upn = school & (take(p.reasons, p.kid["reason"][pos]) == "").to_numpy()
     null_day = len(_days()) - 1
     c = pl.Series(base + np.arange(len(kids)), dtype=pl.Int64)
     out = {"ChildIdentifiers": table(
-        "ChildIdentifiers", None, None, LAchildID=ids, UPN=_pick(p.upn, np.where(upn, pos, len(p.upn) - 1)),
-        UPNunknown=_pick(p.reasons, np.where(upn, len(p.reasons) - 1, np.where(school, p.kid["reason"][pos], len(p.reasons) - 2))),
-        PersonBirthDate=_pick(_days(), np.where(born, dob - _DAY_ONE, null_day)),
-        ExpectedPersonBirthDate=_pick(_days(), np.where(born, null_day, dob - _DAY_ONE)),
-        **{"GenderCurrent" if year <= 2024 else "Sex": _pick(_SEXES[year > 2024], np.where(~born, 2, sex == 1))},
-        PersonDeathDate=_pick(_days(), np.where((death >= 0) & (death <= end), death - _DAY_ONE, null_day)), _c=c),
+        "ChildIdentifiers", None, None, LAchildID=ids, UPN=take(p.upn, np.where(upn, pos, len(p.upn) - 1)),
+        UPNunknown=take(p.reasons, np.where(upn, len(p.reasons) - 1, np.where(school, p.kid["reason"][pos], len(p.reasons) - 2))),
+        PersonBirthDate=take(_days(), np.where(born, dob - _DAY_ONE, null_day)),
+        ExpectedPersonBirthDate=take(_days(), np.where(born, null_day, dob - _DAY_ONE)),
+        **{"GenderCurrent" if year <= 2024 else "Sex": take(_SEXES[year > 2024], np.where(~born, 2, sex == 1))},
+        PersonDeathDate=take(_days(), np.where((death >= 0) & (death <= end), death - _DAY_ONE, null_day)), _c=c),
         "ChildCharacteristics": table("ChildCharacteristics", None, None, LAchildID=ids,
-                                      Ethnicity=_pick(p.ethnic, p.kid["ethnic"][pos]), _c=c)}
+                                      Ethnicity=take(p.ethnic, p.kid["ethnic"][pos]), _c=c)}
     lo, hi = np.searchsorted(p.dis_child, kids), np.searchsorted(p.dis_child, kids, side="right")
     n = hi - lo  # each child's disabilities, in a run
     who = np.repeat(np.arange(len(kids)), n)
-    out["Disabilities"] = table("Disabilities", None, None, LAchildID=_pick(ids, who),
-                                Disability=_pick(p.disabilities[0], p.disabilities[1][lo[who] + np.arange(len(who)) - (np.cumsum(n) - n)[who]]),
-                                _c=_pick(c, who))
+    out["Disabilities"] = table("Disabilities", None, None, LAchildID=take(ids, who),
+                                Disability=take(p.disabilities[0], p.disabilities[1][lo[who] + np.arange(len(who)) - (np.cumsum(n) - n)[who]]),
+                                _c=take(c, who))
     # --- episodes and what happens in them -------------------------------------------------------
     out["CINdetails"] = table("CINdetails", E, at, CINreferralDate=E.days("ref", at), ReferralSource=E.strings("source", at),
                               PrimaryNeedCode=E.strings("need", at), CINclosureDate=E.days("close", at, last),
-                              ReasonForClosure=E.strings("reason", at, last), ReferralNFA=_pick(_FLAGS, E.col["nfa"][at]))
+                              ReasonForClosure=E.strings("reason", at, last), ReferralNFA=take(_FLAGS, E.col["nfa"][at]))
     A = p.assessments
     a_at, done = A.cut(year)
     out["Assessments"] = table("Assessments", A, a_at, AssessmentID=_blank(len(a_at), "1"),
@@ -307,13 +302,13 @@ def cin_year_tables(ch: CinHistory, year: int) -> dict[str, pl.DataFrame]:
     out["Section47"] = table("Section47", S, s_at, S47ActualStartDate=S.days("start", s_at),
                              InitialCPCtarget=S.days("target", s_at, required),
                              DateOfInitialCPC=S.days("icpc", s_at, required & s_last),
-                             ICPCnotRequired=_pick(_FLAGS, ~required))
+                             ICPCnotRequired=take(_FLAGS, ~required))
     C = p.cpps
     c_at, c_last = C.cut(year)
     out["ChildProtectionPlans"] = table(
         "ChildProtectionPlans", C, c_at, CPPID=_blank(len(c_at), "1"), CPPstartDate=C.days("start", c_at),
         CPPendDate=C.days("end", c_at, c_last), InitialCategoryOfAbuse=C.strings("initial", c_at),
-        LatestCategoryOfAbuse=C.strings("latest", c_at), NumberOfPreviousCPP=_pick(_numbers(), C.col["previous"][c_at]))
+        LatestCategoryOfAbuse=C.strings("latest", c_at), NumberOfPreviousCPP=take(_numbers(), C.col["previous"][c_at]))
     R = p.reviews
     r_at, _ = R.cut(year)
     out["Reviews"] = table("Reviews", R, r_at, CPPID=_blank(len(r_at), "1"), CPPreviewDate=R.days("date", r_at))
@@ -330,6 +325,6 @@ def _factors_table(ch: CinHistory, p: _Prepared, assessments: pl.DataFrame, at: 
                                   p.kid["uasc"][who], A.col["no_factors"][done_at], year,
                                   np.random.default_rng([*ch.seed, year, 53]))
     rows = np.nonzero(done)[0][rows]
-    return pl.DataFrame([_pick(assessments["LAchildID"], rows), _pick(assessments["CINdetailsID"], rows),
+    return pl.DataFrame([take(assessments["LAchildID"], rows), take(assessments["CINdetailsID"], rows),
                          _blank(len(rows), "1").alias("AssessmentID"),
-                         _pick(pl.Series("AssessmentFactors", codes, dtype=pl.String), which), _pick(assessments["_c"], rows)])
+                         take(pl.Series("AssessmentFactors", codes, dtype=pl.String), which), take(assessments["_c"], rows)])

@@ -21,6 +21,7 @@ import polars as pl
 
 from carestat import __version__
 from carestat.spec import spec
+from carestat.synth.columns import take
 
 # Bit positions of the parts of a key: child | section | episode | part | record | sub-part. Rows
 # sharing a key (a child's disabilities, an assessment's factors) keep their order: the sort is
@@ -28,18 +29,24 @@ from carestat.spec import spec
 _C, _S1, _E, _S2, _I = 30, 27, 19, 16, 3
 
 
-def element(frame: pl.DataFrame, name: str) -> list[pl.Expr | str]:
-    """``<name>value</name>`` pieces for :func:`joined`, or nothing when blank. Columns that are never
-    (or always) blank need no test, which is most of them and much faster."""
+def _blanks(frame: pl.DataFrame, name: str) -> int:
+    """Whether a column is never (0), sometimes (1) or always (2) blank."""
     blanks = frame[name].null_count()
-    if blanks == frame.height:
+    return 0 if blanks == 0 else 2 if blanks == frame.height else 1
+
+
+@cache
+def _element(name: str, blanks: int) -> list[pl.Expr | str]:
+    """``<name>value</name>`` pieces for :func:`_joined`, or nothing, for a column whose :func:`_blanks`
+    are ``blanks``: columns never (or always) blank need no test, which is most of them and much faster."""
+    if blanks == 2:
         return []
     if blanks == 0:
         return [f"<{name}>", pl.col(name), f"</{name}>"]
     return [pl.concat_str([pl.lit(f"<{name}>"), pl.col(name), pl.lit(f"</{name}>")])]
 
 
-def joined(*parts: pl.Expr | str) -> pl.Expr:
+def _joined(*parts: pl.Expr | str) -> pl.Expr:
     """The pieces concatenated, blanks left out (adjacent literal text merged first)."""
     pieces: list[pl.Expr | str] = []
     for p in parts:
@@ -57,7 +64,7 @@ def _at(s1: int, s2: int = 0, s3: int = 0) -> int:
 @dataclass(frozen=True)
 class _Part:
     """A kind of fragment: its table and place (``at``; ``i``: the record's ID column), its text
-    (``head``, the fields or a slice of them, ``tail``), the tags rows after each record (text and
+    (``head``, the fields or a slice of them, ``tail``, ``extra``), the tags rows after each record (text and
     place, in the record's child, episode and ID) and, for a list (its records share a key), the tags
     around it (at the places before and after)."""
 
@@ -67,6 +74,7 @@ class _Part:
     head: str = ""
     names: tuple[int | None, int | None] = (None, None)  # a slice of the table's fields
     tail: str = ""
+    extra: str = ""  # another table's field rendered after the tail (one record each, in the same order)
     after: tuple[tuple[str, int], ...] = ()
     wrap: tuple[str, str] = ("", "")
 
@@ -76,7 +84,7 @@ def _parts(nfa_at: int) -> tuple[_Part, ...]:
     """The document's fragments (``nfa_at``: where the no-further-action flag sits in an episode's fields)."""
     return (
         _Part("ChildIdentifiers", _at(0), head="<Child><ChildIdentifiers>", tail="</ChildIdentifiers><ChildCharacteristics>",
-              after=(("</ChildCharacteristics>", _at(2)), ("</Child>\n", _at(7)))),
+              extra="Ethnicity", after=(("</ChildCharacteristics>", _at(2)), ("</Child>\n", _at(7)))),
         _Part("Disabilities", _at(1, 0, 1), wrap=("<Disabilities>", "</Disabilities>")),
         _Part("CINdetails", _at(3), head="<CINdetails>", names=(None, nfa_at), after=(("</CINdetails>", _at(3, 6)),)),
         _Part("Assessments", _at(3, 1), i="AssessmentID", head="<Assessments>", after=(("</Assessments>", _at(3, 1, 4)),)),
@@ -89,6 +97,15 @@ def _parts(nfa_at: int) -> tuple[_Part, ...]:
               after=(("</ChildProtectionPlans>", _at(3, 5, 4)),)),
         _Part("Reviews", _at(3, 5, 2), i="CPPID", wrap=("<Reviews>", "</Reviews>")),
     )
+
+
+@cache
+def _text(part: _Part, fields: tuple[tuple[str, int], ...]) -> pl.Expr:
+    """A fragment's text: its head, its ``fields`` (name, :func:`_blanks`) as elements and its tail (then
+    its ``extra`` field's element, the last given)."""
+    own = fields[:-1] if part.extra else fields
+    return _joined(part.head, *(p for n, b in own for p in _element(n, b)), part.tail,
+                  *(p for n, b in fields[len(own):] for p in _element(n, b))).alias("_x")
 
 
 @cache
@@ -110,7 +127,7 @@ def _places(tables: dict[str, pl.DataFrame]) -> dict[str, np.ndarray]:
     # tables from elsewhere: match children by LAchildID
     index = kids.select("LAchildID").with_row_index("c")
     return {n: t.select("LAchildID").join(index, on="LAchildID", how="left", maintain_order="left")["c"]
-            .to_numpy().astype(np.int64) for n, t in tables.items()}
+            .cast(pl.Int64).fill_null(-1).to_numpy() for n, t in tables.items()}  # a stranger's records go first
 
 
 def _record_keys(frame: pl.DataFrame, c: np.ndarray, i: str | None) -> np.ndarray:
@@ -139,15 +156,14 @@ def _document(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
     for p in parts:
         frame = tables[p.table]
         names = fields[p.table][slice(*p.names)]
-        pieces = [p.head, *(piece for n in names for piece in element(frame, n)), p.tail]
-        if p.table == "ChildIdentifiers":
-            frame = frame.with_columns(Ethnicity=ethnicity)
-            pieces += element(frame, "Ethnicity")
+        if p.extra:
+            frame = frame.with_columns(ethnicity)
+            names = [*names, p.extra]
         base = _record_keys(frame, places[p.table], p.i)
         keys.append(base + p.at)
         rows.append(done + np.arange(frame.height))
         done += frame.height
-        texts.append(frame.with_columns(_x=joined(*pieces))["_x"])  # as many as records, even all literal
+        texts.append(frame.with_columns(_text(p, tuple((n, _blanks(frame, n)) for n in names)))["_x"])
         for tag, at in p.after:
             keys.append(base + at)
             rows.append(np.full(frame.height, tag_rows + tag_at[tag]))
@@ -158,7 +174,7 @@ def _document(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
                 keys.append(k[edge[:len(k)]] + step)
                 rows.append(np.full(len(keys[-1]), tag_rows + tag_at[tag]))
     order = np.argsort(np.concatenate(keys), kind="stable")
-    return pl.concat([*texts, tags], rechunk=True).gather(np.concatenate(rows)[order]).to_frame()
+    return take(pl.concat([*texts, tags], rechunk=True), np.concatenate(rows)[order]).to_frame()
 
 
 def write_cin_xml(tables: dict[str, pl.DataFrame], path: Path, year: int, la_code: str) -> None:

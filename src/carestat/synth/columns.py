@@ -46,7 +46,7 @@ def _day_index(days: np.ndarray) -> np.ndarray:
 
 @cache
 def _day_strings_and_null() -> pl.Series:
-    return pl.concat([_day_strings(False), pl.Series([None], dtype=pl.String)])
+    return pl.concat([_day_strings(False), pl.Series([None], dtype=pl.String)], rechunk=True)
 
 
 def in_run(group: str, expr: pl.Expr, n: int = 1) -> pl.Expr:
