@@ -30,6 +30,19 @@ if __name__ == "__main__":
 """
 
 
+def calibration_summary(path: os.PathLike) -> dict:
+    """The measures with a tolerance (children looked after on 31 March): how many LA-years and
+    England-years are within it, and the worst of each, kept before the output is deleted."""
+    import polars as pl
+
+    cal = pl.read_csv(path, infer_schema_length=None).filter(pl.col("within_tolerance").is_not_null())
+    out = {}
+    for level, frame in cal.group_by("geography"):
+        out[level[0]] = {"within": int(frame["within_tolerance"].sum()), "of": frame.height,
+                         "worst_difference_pct": float(frame["difference_pct"].abs().max())}
+    return out
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     script = WORK / "generate_national.py"
@@ -44,6 +57,7 @@ def main() -> None:
         r["wall_s"] = round(time.perf_counter() - started, 1)
         r["load_average_before"], r["load_average_after"] = load_before, [round(x, 1) for x in os.getloadavg()]
         r["disk_mb"] = round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6)
+        r["calibration"] = calibration_summary(out / "calibration.csv")
         results[label] = r
         print(label, r, flush=True)
         shutil.rmtree(out, ignore_errors=True)
