@@ -9,6 +9,7 @@ import numpy as np
 from carestat.synth.calendar import add_years_days
 from carestat.synth.draw import draw
 from carestat.synth.population import Children, Periods
+from carestat.synth.targets import PREDECESSORS
 
 _ETHNIC = {"WBRI": 63, "WIRI": 0.5, "WOTH": 5, "WIRT": 0.3, "WROM": 0.6, "MWBC": 3.5, "MWBA": 1.2,
            "MWAS": 1.5, "MOTH": 4, "AIND": 0.7, "APKN": 1.2, "ABAN": 0.6, "AOTH": 1.5, "BCRB": 1.5,
@@ -61,10 +62,15 @@ def make_identity(unit: str, periods: Periods, children: Children, rng: np.rando
     child_id = _text(np.hstack([la, _digits(serial, 6)]) + ord("0"))
     ethnic = draw(_ETHNIC, n, rng)
     ethnic = np.where(children.uasc, draw(_UASC_ETHNIC, n, rng), ethnic)
-    # UPN: check letter + LA number + establishment + year + serial (unique in the LA).
+    # UPN: check letter + LA number + establishment + year + serial (unique in the LA). The LA is
+    # where the child started school: the predecessor (Cumbria for Cumberland) for a child who
+    # started (the school year after the fourth birthday) before today's LA existed.
     school = 1000 + (serial // 1000) % 9000  # with the serial's last 3 digits: unique in the LA
-    year = (children.dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
-    digits = np.hstack([la, _digits(school, 4), _digits(year, 2), _digits(serial % 1000, 3)])
+    born = children.dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
+    before = PREDECESSORS.get(unit)
+    upn_la = la if before is None else np.where(
+        (born + 5 < before[1])[:, None], np.array([int(c) for c in before[0][0]]), la)
+    digits = np.hstack([upn_la, _digits(school, 4), _digits((born + 5) % 100, 2), _digits(serial % 1000, 3)])
     letter = np.frombuffer(_UPN_LETTERS.encode(), dtype=np.uint8)[_check(digits)]
     upn = _text(np.hstack([letter[:, None], digits + ord("0")]))
     # Motherhood: a few girls in care in their mid-teens have a child before they leave care.
