@@ -148,13 +148,13 @@ def build_careers(periods: Periods, children: Children, rec: np.ndarray, rng: np
     legal_events = Events(*_sorted(*(np.concatenate([e[i] for e in legal]) for i in range(3))))
 
     # --- placements ------------------------------------------------------------------------
-    rate = rng.gamma(0.75, 1.0 / 0.75, n) / 365.25  # moves per day, early in care
+    rate = rng.gamma(0.75, 1.15 / 0.75, n) / 365.25  # moves per day, early in care
     times = [start]
     t = start.astype(float).copy()
     alive = np.ones(n, dtype=bool)
     for _ in range(40):
         settled = (t - start) > 365
-        r = np.where(settled, rate / 9.0, rate)
+        r = np.where(settled, rate / 16.0, rate)  # settled children move rarely (long-term stability near 69%)
         t = t + rng.exponential(1.0 / np.maximum(r, 1e-9))
         alive &= t < end - 1
         if not alive.any():

@@ -46,7 +46,7 @@ def missing_incidents(episodes: Episodes, children: Children, rng: np.random.Gen
     propensity is gamma-distributed and rises in the teenage years.
     """
     n_children = len(children)
-    propensity = rng.gamma(0.35, 1.0, n_children) * (rng.random(n_children) < 0.45)
+    propensity = rng.gamma(0.35, 1.0, n_children) * (rng.random(n_children) < 0.39)
     child, start, end = episodes.child, episodes.start, episodes.end
     mid_age = ((start + end) / 2 - children.dob[child]) / 365.25
     age_factor = np.clip((mid_age - 10) / 4, 0, 1.2)
