@@ -3,8 +3,9 @@
 Dates are day numbers (days since 1970-01-01, int32) until the tables are built. Each period of
 care gets a start date, the child's age and UASC status, and a duration drawn from an age-
 dependent lognormal scaled by a factor per start year. The factors are found by bisection, year
-by year, so that the number of children looked after on 31 March matches the published figure
-(no period outlives the child's 18th birthday). Some children who went home come back into
+by year, so that the number of children looked after on 31 March matches the published figure,
+and where a year's starts cannot get there, earlier stays are lengthened or shortened within that
+year (no period outlives the child's 18th birthday). Some children who went home come back into
 care later: their later period is linked to the earlier child (re-entry).
 """
 
@@ -127,7 +128,6 @@ def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_yea
     then, where a year's own starts cannot reach its target, repaired (``_repair``)."""
     years = targets["year"].to_list()
     stock_target = {y: float(s or 0) for y, s in targets.select("year", "stock").iter_rows()}
-    factors = np.ones(len(years))
     fixed_end = np.full(len(start), -1, dtype=np.int64)  # ends of periods already calibrated
     rank = np.random.default_rng(int(start.sum()) % 2**32).permutation(len(start))  # for _repair
     bounds = np.searchsorted(start_year, [*years, years[-1] + 1])  # starts come year by year
@@ -153,8 +153,8 @@ def _calibrate(targets: pl.DataFrame, scale: float, start: np.ndarray, start_yea
                 lo = mid
             else:
                 hi = mid
-        factors[i] = np.exp((lo + hi) / 2)
-        fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, factors[i])), 1), e18)
+        factor = np.exp((lo + hi) / 2)
+        fixed_end[mine] = np.minimum(s + np.maximum(np.round(b * np.where(keep, 1.0, factor)), 1), e18)
         if not math.isnan(target):
             _repair(fixed_end[:bounds[i + 1]], start, eighteenth, fixed, bounds[i], year, target, rank)
     return fixed_end
