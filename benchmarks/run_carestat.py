@@ -5,10 +5,10 @@ this year's files, optionally "--previous" and last year's files. Time includes 
 (imports), as the reference's does.
 """
 
-import json
-import resource
 import sys
 import time
+
+from benchmarks.timing import print_timing
 
 
 def main() -> None:
@@ -27,10 +27,7 @@ def main() -> None:
                           providers=read_providers(providers) if providers != "-" else None)
     work = time.perf_counter() - work_started
     report.errors.select("code", "table", "row").write_csv(out_csv)
-    print(json.dumps({"seconds": time.perf_counter() - started, "work_seconds": work, "rules_seconds": report.seconds,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "errors": report.errors.height, "children": report.n_children,
-                      "rules_run": len(report.rules_run), "skipped": len(report.skipped)}))
+    print_timing(started, work, report)
 
 
 if __name__ == "__main__":

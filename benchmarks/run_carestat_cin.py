@@ -4,10 +4,10 @@ Arguments mirror reference/run_cin.py: year, the census XML, output CSV (code, t
 Time includes start-up (imports), as the reference's does; work time starts after the rules load.
 """
 
-import json
-import resource
 import sys
 import time
+
+from benchmarks.timing import print_timing
 
 
 def main() -> None:
@@ -21,10 +21,7 @@ def main() -> None:
     report = validate_cin(xml_path, year=int(year))
     work = time.perf_counter() - work_started
     report.errors.select("code", "table", "row", "child").write_csv(out_csv)
-    print(json.dumps({"seconds": time.perf_counter() - started, "work_seconds": work, "rules_seconds": report.seconds,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "errors": report.errors.height, "children": report.n_children,
-                      "rules_run": len(report.rules_run), "skipped": len(report.skipped)}))
+    print_timing(started, work, report)
 
 
 if __name__ == "__main__":
